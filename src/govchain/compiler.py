@@ -34,6 +34,7 @@ OUTPUT_SELECTION = [
     "abi",
     "evm.bytecode.object",
     "evm.deployedBytecode.object",
+    "evm.deployedBytecode.immutableReferences",
     "evm.methodIdentifiers",
     "metadata",
     "storageLayout",
@@ -256,6 +257,9 @@ def _write_artifacts(
                 "abi": data["abi"],
                 "bytecode": "0x" + data["evm"]["bytecode"]["object"],
                 "deployedBytecode": "0x" + data["evm"]["deployedBytecode"]["object"],
+                "immutableReferences": data["evm"]["deployedBytecode"].get(
+                    "immutableReferences", {}
+                ),
                 "methodIdentifiers": data["evm"].get("methodIdentifiers", {}),
                 "metadata": data["metadata"],
                 "storageLayout": data.get("storageLayout", {}),
@@ -318,3 +322,21 @@ def sources_digest(project: Project, artifact: dict[str, Any]) -> str:
     manifest = load_manifest(project)["sources"]
     joined = "".join(f"{name}={manifest.get(name, '?')};" for name in sorted(metadata["sources"]))
     return source_hash(joined.encode())
+
+
+def mask_immutables(code: bytes, artifact: dict[str, Any]) -> bytes:
+    """Zero the immutable slots of runtime ``code`` so it compares equal to the build's."""
+    masked = bytearray(code)
+    for references in artifact.get("immutableReferences", {}).values():
+        for ref in references:
+            start, length = int(ref["start"]), int(ref["length"])
+            masked[start : start + length] = bytes(length)
+    return bytes(masked)
+
+
+def strip_metadata(code: bytes) -> bytes:
+    """Drop the CBOR metadata trailer (its length is the last two bytes)."""
+    if len(code) < 2:
+        return code
+    length = int.from_bytes(code[-2:], "big") + 2
+    return code[:-length] if length <= len(code) else code

@@ -1,0 +1,268 @@
+"""The ``govchain`` command line: a thin layer over the package; errors become one-line messages."""
+
+from __future__ import annotations
+
+import functools
+import signal
+import sys
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from govchain.errors import GovchainError
+from govchain.project import Project
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _project() -> Project:
+    return Project.discover()
+
+
+def network_option(func: F) -> F:
+    return click.option(
+        "--network", "-n", default="local", show_default=True,
+        help="embedded, local, a name under `networks:` in govchain.yaml, or an http(s):// URL.",
+    )(func)
+
+
+def account_option(func: F) -> F:
+    func = click.option(
+        "--account", "-a", default=None,
+        help="Keystore name to sign with (password from a prompt or $GOVCHAIN_PASSWORD).",
+    )(func)
+    return func
+
+
+def _password_for(account: str | None) -> str | None:
+    import os
+
+    from govchain.accounts import PASSWORD_ENV
+
+    if account and PASSWORD_ENV not in os.environ:
+        return str(click.prompt(f"Password for keystore {account!r}", hide_input=True))
+    return None
+
+
+def handle_errors(func: F) -> F:
+    """Translate govchain errors into a message and exit code 1 (the CLI edge)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except GovchainError as exc:
+            click.secho(f"error: {exc}", fg="red", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group()
+@click.version_option(package_name="govchain")
+def main() -> None:
+    """govchain: smart contracts for public services."""
+
+
+@main.command()
+@click.option("--force", is_flag=True, help="Recompile even if nothing changed.")
+@handle_errors
+def compile(force: bool) -> None:
+    """Compile contracts/ into build/."""
+    from govchain.compiler import compile_project
+
+    project = _project()
+    started = time.perf_counter()
+    result = compile_project(project, force=force)
+    elapsed = time.perf_counter() - started
+    for warning in result.warnings:
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
+    if result.cached:
+        click.echo(f"Nothing to compile: {len(result.artifacts)} artifacts up to date ({elapsed:.2f}s)")
+    else:
+        assert result.solc is not None
+        click.echo(
+            f"Compiled {len(result.artifacts)} contracts with solc {result.solc.version} "
+            f"({result.solc.kind}) in {elapsed:.2f}s → {project.build_dir.relative_to(project.root)}/"
+        )
+
+
+@main.command()
+@click.option("--port", type=int, default=8545, show_default=True)
+@handle_errors
+def node(port: int) -> None:
+    """Run the project's devnet (anvil, state kept in .govchain/local) in the foreground."""
+    from govchain.chain import forget_node, serve_node
+
+    project = _project()
+    anvil = serve_node(project, port)
+    click.echo(f"devnet (anvil, chain id 31337) at {anvil.url}, pid {anvil.pid}; Ctrl-C to stop")
+    try:
+        _wait_for_interrupt(anvil.process)
+    finally:
+        anvil.stop()
+        forget_node(project)
+        click.echo("devnet stopped; state saved")
+
+
+def _wait_for_interrupt(process: Any) -> None:
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        process.wait()
+    except KeyboardInterrupt:
+        pass
+
+
+@main.command()
+@network_option
+@account_option
+@click.option("--redeploy", multiple=True, metavar="NAME", help="Deploy a new instance of NAME.")
+@click.option("--reset", is_flag=True, help="Discard a stale record and deploy afresh.")
+@handle_errors
+def deploy(network: str, account: str | None, redeploy: tuple[str, ...], reset: bool) -> None:
+    """Deploy the suite configured in govchain.yaml and record it in deployments/."""
+    from govchain.session import connect
+
+    with connect(network, account=account, password=_password_for(account)) as session:
+        _deploy(session, redeploy=redeploy, reset=reset)
+
+
+def _deploy(session: Any, *, redeploy: tuple[str, ...] = (), reset: bool = False) -> None:
+    from govchain.deploy import deploy_suite
+
+    outcome = deploy_suite(
+        session.project, session.chain, session.sender, redeploy=redeploy, reset=reset
+    )
+    if not outcome.deployed:
+        click.echo(f"Nothing to deploy: {len(outcome.unchanged)} contracts unchanged on {session.network}")
+    for name in outcome.deployed:
+        entry = outcome.record.contracts[name]
+        click.echo(f"deployed {name} at {entry.address} (block {entry.block_number}, tx {entry.tx_hash})")
+    click.echo(f"record: {outcome.path.relative_to(session.project.root)}")
+
+
+@main.command()
+@network_option
+@account_option
+@handle_errors
+def status(network: str, account: str | None) -> None:
+    """Show the chain, the account, and whether deployed code matches the local build."""
+    from govchain.session import connect
+
+    with connect(network, account=account, password=_password_for(account)) as session:
+        _status(session)
+
+
+def _status(session: Any) -> None:
+    from govchain.deploy import DeploymentRecord, code_matches_build, stale_reasons
+
+    chain = session.chain
+    w3 = chain.w3
+    click.echo(f"network   {session.network} ({chain.url or 'in-process'})")
+    click.echo(f"chain id  {chain.chain_id}, block {w3.eth.block_number}, genesis {chain.genesis_hash}")
+    if chain.accounts:
+        balance = w3.eth.get_balance(chain.deployer.address) / 10**18
+        click.echo(f"account   {chain.deployer.address} ({balance:,.4f} ETH)")
+    record = DeploymentRecord.load(session.project, session.network)
+    if record is None:
+        click.echo("contracts none deployed (run `govchain deploy`)")
+        return
+    reasons = stale_reasons(record, chain)
+    if reasons:
+        click.secho("record    STALE: " + "; ".join(reasons), fg="red")
+    ok = True
+    for name, entry in record.contracts.items():
+        match = code_matches_build(session.project, chain, entry)
+        verdict = {True: "code matches build", False: "CODE DIFFERS FROM BUILD", None: "no local build"}[match]
+        if entry.existing:
+            verdict = "existing contract (not deployed by govchain)"
+        ok = ok and (match is True or entry.existing)
+        click.echo(f"  {name:<16} {entry.address}  {verdict}")
+    if reasons or not ok:
+        sys.exit(2)
+
+
+@main.command()
+@click.option("--serve/--no-serve", default=True, show_default=True,
+              help="Keep the devnet running after deploying, until Ctrl-C.")
+@handle_errors
+def up(serve: bool) -> None:
+    """Start the devnet, compile, deploy the suite and show what is deployed."""
+    from govchain.chain import forget_node, node_file, running_node_url, serve_node
+    from govchain.session import connect
+
+    project = _project()
+    anvil = None
+    if running_node_url(project) is None:
+        anvil = serve_node(project)
+    try:
+        with connect("local", project=project) as session:
+            _deploy(session)
+            click.echo("")
+            _status_quietly(session)
+            click.echo(f"\ndevnet: {session.chain.url} (chain id {session.chain.chain_id})")
+        if anvil is not None and serve:
+            click.echo("Ctrl-C to stop the devnet (its state is kept in .govchain/local)")
+            _wait_for_interrupt(anvil.process)
+    finally:
+        if anvil is not None:
+            anvil.stop()
+            if node_file(project).exists():
+                forget_node(project)
+
+
+def _status_quietly(session: Any) -> None:
+    try:
+        _status(session)
+    except SystemExit:
+        pass
+
+
+@main.group()
+def accounts() -> None:
+    """Manage encrypted keystores (~/.govchain/keystores)."""
+
+
+@accounts.command("list")
+@handle_errors
+def accounts_list() -> None:
+    """List keystores."""
+    from govchain.accounts import keystore_dir, list_keystores
+
+    entries = list_keystores()
+    if not entries:
+        click.echo(f"no keystores in {keystore_dir()}")
+    for entry in entries:
+        click.echo(f"{entry.name:<20} {entry.address}")
+
+
+@accounts.command("new")
+@click.argument("name")
+@click.password_option(envvar="GOVCHAIN_PASSWORD", help="Keystore password.")
+@handle_errors
+def accounts_new(name: str, password: str) -> None:
+    """Create a new random key in keystore NAME."""
+    from govchain.accounts import new_keystore
+
+    entry = new_keystore(name, password)
+    click.echo(f"created {entry.name}: {entry.address} ({entry.path})")
+
+
+@accounts.command("import")
+@click.argument("name")
+@click.option("--private-key", prompt=True, hide_input=True, envvar="GOVCHAIN_PRIVATE_KEY",
+              help="Hex private key (prompted, hidden).")
+@click.password_option(envvar="GOVCHAIN_PASSWORD", help="Keystore password.")
+@handle_errors
+def accounts_import(name: str, private_key: str, password: str) -> None:
+    """Import an existing private key into keystore NAME."""
+    from govchain.accounts import save_keystore
+
+    entry = save_keystore(name, private_key.strip(), password)
+    click.echo(f"imported {entry.name}: {entry.address} ({entry.path})")
+
+
+if __name__ == "__main__":
+    main()
