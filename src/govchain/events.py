@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from govchain.revert import _canonical_type
+from govchain.revert import _canonical_type, normalize
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,8 @@ class EventRegistry:
             # ERC-20 and ERC-721 Transfer share a signature and differ only in what is indexed.
             self.specs.setdefault((topic, indexed), _EventSpec(item["name"], inputs))
             if contract:
-                self.owners.setdefault(topic, contract)
+                previous = self.owners.get(topic, contract)
+                self.owners[topic] = contract if previous == contract else ""
 
     def decode(self, log: Mapping[str, Any]) -> Event | None:
         """Decode one log, or ``None`` if no known ABI matches it."""
@@ -66,17 +67,17 @@ class EventRegistry:
         indexed = [i for i in spec.inputs if i.get("indexed")]
         plain = [i for i in spec.inputs if not i.get("indexed")]
         try:
-            values = dict(
-                zip(
-                    (i["name"] for i in plain),
-                    abi_decode([_canonical_type(i) for i in plain], bytes(log["data"])),
-                    strict=True,
-                )
-            )
+            kinds = [_canonical_type(i) for i in plain]
+            decoded = abi_decode(kinds, bytes(log["data"]))
+            values = {
+                i["name"]: normalize(kind, value)
+                for i, kind, value in zip(plain, kinds, decoded, strict=True)
+            }
             for item, topic in zip(indexed, topics[1:], strict=True):
                 kind = _canonical_type(item)
                 dynamic = kind in ("string", "bytes") or kind.endswith("]") or kind.startswith("(")
-                values[item["name"]] = topic if dynamic else abi_decode([kind], topic)[0]
+                # An indexed dynamic value is stored as its hash: keep the topic as is.
+                values[item["name"]] = topic if dynamic else normalize(kind, abi_decode([kind], topic)[0])
         except DecodingError:
             return None
         args = {i["name"]: values[i["name"]] for i in spec.inputs}
@@ -85,5 +86,5 @@ class EventRegistry:
             address=to_checksum_address(log["address"]),
             args=args,
             log_index=int(log["logIndex"]),
-            contract=self.owners.get(topics[0]),
+            contract=self.owners.get(topics[0]) or None,
         )

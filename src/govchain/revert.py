@@ -80,7 +80,9 @@ class ErrorRegistry:
             names = tuple(i.get("name") or f"arg{n}" for n, i in enumerate(item.get("inputs", [])))
             self.specs.setdefault(selector, ErrorSpec(item["name"], signature, types, names))
             if contract:
-                self.owners.setdefault(selector, contract)
+                # An error shared by several contracts (OpenZeppelin's) names no single owner.
+                previous = self.owners.get(selector, contract)
+                self.owners[selector] = contract if previous == contract else ""
 
     def decode(self, data: bytes | str | None, *, tx_hash: str | None = None) -> TransactionFailed:
         """Turn revert ``data`` into the most specific exception available."""
@@ -115,11 +117,26 @@ class ErrorRegistry:
         cls = contract_error(spec.name)
         cls.signature = spec.signature
         return cls(
-            dict(zip(spec.names, values, strict=True)),
-            contract=self.owners.get(selector),
+            {
+                name: normalize(kind, value)
+                for name, kind, value in zip(spec.names, spec.types, values, strict=True)
+            },
+            contract=self.owners.get(selector) or None,
             tx_hash=tx_hash,
             data=raw,
         )
+
+
+def normalize(kind: str, value: Any) -> Any:
+    """eth-abi returns lower-case addresses; everything govchain shows is checksummed."""
+    from eth_utils import to_checksum_address
+
+    if kind == "address":
+        return to_checksum_address(value)
+    if kind.endswith("]") and isinstance(value, list | tuple):
+        inner = kind[: kind.rindex("[")]
+        return [normalize(inner, item) for item in value]
+    return value
 
 
 def _to_bytes(data: bytes | str | None) -> bytes:

@@ -29,9 +29,11 @@ def registries(project: Project) -> tuple[ErrorRegistry, EventRegistry]:
     """Error and event decoders over every compiled contract of the project."""
     errors, events = ErrorRegistry(), EventRegistry()
     for name in load_manifest(project)["artifacts"]:
-        abi = load_artifact(project, name)["abi"]
-        errors.add_abi(abi, name)
-        events.add_abi(abi, name)
+        artifact = load_artifact(project, name)
+        # Abstract bases and libraries have no code: their errors belong to what inherits them.
+        owner = name if len(artifact["deployedBytecode"]) > 2 else None
+        errors.add_abi(artifact["abi"], owner)
+        events.add_abi(artifact["abi"], owner)
     return errors, events
 
 

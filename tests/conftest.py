@@ -1,0 +1,82 @@
+"""Shared fixtures: the compiled project, one anvil per test session, snapshots around tests."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from govchain.accounts import dev_accounts
+from govchain.chain import AnvilProcess, Chain, _web3_http, start_anvil
+from govchain.compiler import compile_project
+from govchain.project import Project
+from govchain.session import Session, registries
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def project() -> Project:
+    """The repository itself, compiled once."""
+    project = Project.load(ROOT)
+    compile_project(project)
+    return project
+
+
+def make_project(base: Path, source: Project, *, copy_contracts: bool = False) -> Project:
+    """A throwaway project sharing the repository's contracts, node_modules and warm build."""
+    base.mkdir(parents=True, exist_ok=True)
+    shutil.copy(source.root / "govchain.yaml", base / "govchain.yaml")
+    (base / "node_modules").symlink_to(source.node_modules)
+    if copy_contracts:
+        shutil.copytree(source.contracts_dir, base / "contracts")
+    else:
+        (base / "contracts").symlink_to(source.contracts_dir)
+    shutil.copytree(source.build_dir, base / "build")
+    return Project.load(base)
+
+
+@pytest.fixture
+def tmp_project(tmp_path: Path, project: Project) -> Project:
+    return make_project(tmp_path / "proj", project)
+
+
+@pytest.fixture(scope="session")
+def anvil(project: Project) -> Iterator[AnvilProcess]:
+    process = start_anvil(project)
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="session")
+def _anvil_chain(anvil: AnvilProcess) -> Chain:
+    return Chain("local", _web3_http(anvil.url), list(dev_accounts()), url=anvil.url)
+
+
+@pytest.fixture
+def chain(_anvil_chain: Chain) -> Iterator[Chain]:
+    """The session's anvil, reverted to a snapshot after each test."""
+    snapshot = _anvil_chain.rpc("evm_snapshot")
+    yield _anvil_chain
+    assert _anvil_chain.rpc("evm_revert", snapshot) is True
+
+
+@pytest.fixture
+def session(project: Project, chain: Chain) -> Session:
+    errors, events = registries(project)
+    return Session(project, chain, errors, events)
+
+
+@pytest.fixture
+def token(session: Session) -> object:
+    """A freshly deployed PaymentToken (2 decimals); accounts[0] is admin and minter."""
+    from govchain.compiler import load_artifact
+
+    admin = session.chain.accounts[0].address
+    artifact = load_artifact(session.project, "PaymentToken")
+    receipt = session.sender.deploy(
+        artifact["bytecode"], artifact["abi"], "Public Unit", "PUB", 2, admin, admin
+    )
+    return session.contract("PaymentToken", receipt.contract_address)
