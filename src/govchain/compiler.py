@@ -238,20 +238,21 @@ def format_problem(project: Project, error: dict[str, Any]) -> str:
 def _write_artifacts(
     project: Project, solc: Solc, own_sources: dict[str, bytes], output: dict[str, Any]
 ) -> CompileResult:
-    build = project.build_dir / "contracts"
-    if build.exists():
-        shutil.rmtree(build)
-    build.mkdir(parents=True)
-    artifacts: dict[str, str] = {}
+    # Build every artifact before touching build/: a failure (duplicate name) must leave the
+    # previous build and its manifest consistent, or a later run would trust stale files.
+    built: dict[str, dict[str, Any]] = {}
     for source_name, contracts in output.get("contracts", {}).items():
         if not source_name.startswith("contracts/"):
             continue  # libraries (OpenZeppelin) are compiled but not published as artifacts
         for name, data in contracts.items():
-            if name in artifacts:
+            if name in built:
                 raise CompilationError(
-                    [f"{source_name}:0: contract name {name} is also used in {artifacts[name]}"]
+                    [
+                        f"{source_name}:0: contract name {name} is also used in "
+                        f"{built[name]['sourceName']}"
+                    ]
                 )
-            artifact = {
+            built[name] = {
                 "contractName": name,
                 "sourceName": source_name,
                 "abi": data["abi"],
@@ -266,9 +267,15 @@ def _write_artifacts(
                 "devdoc": data.get("devdoc", {}),
                 "userdoc": data.get("userdoc", {}),
             }
-            rel = f"contracts/{name}.json"
-            (project.build_dir / rel).write_text(json.dumps(artifact, indent=1, sort_keys=True))
-            artifacts[name] = rel
+    build = project.build_dir / "contracts"
+    if build.exists():
+        shutil.rmtree(build)
+    build.mkdir(parents=True)
+    artifacts: dict[str, str] = {}
+    for name, artifact in built.items():
+        rel = f"contracts/{name}.json"
+        (project.build_dir / rel).write_text(json.dumps(artifact, indent=1, sort_keys=True))
+        artifacts[name] = rel
     all_sources = {name: source_hash(content) for name, content in own_sources.items()}
     for name in output.get("sources", {}):
         if name not in all_sources:

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from govchain.chain import EMBEDDED
 from govchain.compiler import (
     compile_project,
     load_artifact,
@@ -273,6 +274,8 @@ def deploy_suite(
         if name not in known:
             raise ConfigError(f"--redeploy {name}: not a contract of the suite ({', '.join(sorted(known))})")
     network = chain.name
+    if network == EMBEDDED:
+        reset = True  # an in-process chain is born with the process: any old record is moot
     record = DeploymentRecord.load(project, network)
     if record is not None and not reset:
         require_fresh(record, chain, project)

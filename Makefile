@@ -1,0 +1,51 @@
+# govchain: every target installs what is missing first (and is a no-op for what is present).
+#   make up     start the devnet, compile, deploy the suite, show what is deployed (Ctrl-C stops)
+#   make test   run the test suite (starts its own anvil)
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+NODE_STAMP := node_modules/.govchain-installed
+PY_STAMP   := $(VENV)/.govchain-installed
+
+.PHONY: up test setup compile deploy status node bench lint clean
+
+up: setup
+	$(BIN)/govchain up
+
+test: setup
+	$(BIN)/pytest
+
+setup: $(NODE_STAMP) $(PY_STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+$(PY_STAMP): pyproject.toml $(NODE_STAMP)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m govchain.toolchain register-ape
+	@touch $@
+
+compile: setup
+	$(BIN)/govchain compile
+
+deploy: setup
+	$(BIN)/govchain deploy --network local
+
+status: setup
+	$(BIN)/govchain status --network local
+
+node: setup
+	$(BIN)/govchain node
+
+bench: setup
+	$(BIN)/python -m benchmarks.throughput
+
+lint: setup
+	$(BIN)/ruff check src tests scripts benchmarks
+	$(BIN)/mypy
+
+clean:
+	rm -rf build .build .govchain/local deployments/local.json deployments/embedded.json
