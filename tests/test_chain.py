@@ -10,8 +10,8 @@ from govchain import ConfigError
 from govchain.chain import connect, local_state_file, running_node_url, serve_node
 from govchain.compiler import load_artifact
 from govchain.project import Project
-from govchain.session import registries
 from govchain.sender import Sender
+from govchain.session import registries
 
 
 def _deploy_token(chain: object, project: Project) -> str:
@@ -19,7 +19,9 @@ def _deploy_token(chain: object, project: Project) -> str:
     sender = Sender(chain.w3, chain.deployer, errors=errors, events=events)  # type: ignore[attr-defined]
     artifact = load_artifact(project, "PaymentToken")
     admin = sender.address
-    receipt = sender.deploy(artifact["bytecode"], artifact["abi"], "Public Unit", "PUB", 2, admin, admin)
+    receipt = sender.deploy(
+        artifact["bytecode"], artifact["abi"], "Public Unit", "PUB", 2, admin, admin
+    )
     assert receipt.contract_address
     return receipt.contract_address
 

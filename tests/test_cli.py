@@ -48,9 +48,7 @@ def test_accounts_new_import_list(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert created.exit_code == 0, created.output
     assert "created clerk: 0x" in created.output
     key = "0x" + "5a" * 32
-    imported = runner.invoke(
-        main, ["accounts", "import", "treasury"], input=f"{key}\npw\npw\n"
-    )
+    imported = runner.invoke(main, ["accounts", "import", "treasury"], input=f"{key}\npw\npw\n")
     assert imported.exit_code == 0, imported.output
     assert key not in imported.output  # the key prompt is hidden
     listing = runner.invoke(main, ["accounts", "list"])
@@ -70,7 +68,11 @@ def test_deploy_script_runs_as_an_agency_would(in_project: Project) -> None:
     env = {**os.environ, "GOVCHAIN_PROJECT": str(in_project.root)}
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "deploy.py"), "--network", "embedded"],
-        capture_output=True, text=True, env=env, timeout=300, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert "PaymentToken" in result.stdout and "(deployed now)" in result.stdout
@@ -82,10 +84,19 @@ def test_deploy_script_runs_under_ape_on_apes_local_network(tmp_path: Path) -> N
     ape = BIN / "ape"
     if not ape.exists() or shutil.which("node") is None:
         pytest.skip("ape is not installed in this environment")
-    env = {**os.environ, "APE_DATA_FOLDER": str(tmp_path / "ape-data"), "GOVCHAIN_PROJECT": str(ROOT)}
+    env = {
+        **os.environ,
+        "APE_DATA_FOLDER": str(tmp_path / "ape-data"),
+        "GOVCHAIN_PROJECT": str(ROOT),
+    }
     result = subprocess.run(
-        [str(ape), "run", "deploy"], cwd=ROOT, capture_output=True, text=True, env=env,
-        timeout=600, check=False,
+        [str(ape), "run", "deploy"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "PaymentToken" in result.stdout and "(deployed now)" in result.stdout

@@ -11,6 +11,7 @@ import yaml
 from click.testing import CliRunner
 from eth_utils import keccak
 
+from conftest import make_project
 from govchain import ConfigError, DeploymentError, StaleDeploymentError
 from govchain.chain import Chain, node_file
 from govchain.cli import main
@@ -18,8 +19,6 @@ from govchain.compiler import compile_project, load_artifact
 from govchain.deploy import DeploymentRecord, code_matches_build, deploy_suite, stale_reasons, suite
 from govchain.project import Project
 from govchain.session import Session, registries
-
-from conftest import make_project
 
 
 def _session(project: Project, chain: Chain) -> Session:
@@ -61,7 +60,9 @@ def test_deploy_records_everything_needed_to_verify_it(tmp_project: Project, cha
     assert entry["abi"] == "build/contracts/PaymentToken.json"
 
 
-def test_second_deploy_with_nothing_changed_deploys_nothing(tmp_project: Project, chain: Chain) -> None:
+def test_second_deploy_with_nothing_changed_deploys_nothing(
+    tmp_project: Project, chain: Chain
+) -> None:
     first = _deploy(tmp_project, chain)
     height = chain.w3.eth.block_number
     second = _deploy(tmp_project, chain)
@@ -96,7 +97,9 @@ def test_changed_constructor_arguments_need_an_explicit_redeploy(
     assert outcome.record.contracts["PaymentToken"].constructor_args[-1] == treasury
 
 
-def test_record_of_a_reset_chain_is_stale_and_never_reused(tmp_project: Project, chain: Chain) -> None:
+def test_record_of_a_reset_chain_is_stale_and_never_reused(
+    tmp_project: Project, chain: Chain
+) -> None:
     snapshot = chain.rpc("evm_snapshot")
     _deploy(tmp_project, chain)
     chain.rpc("evm_revert", snapshot)  # the devnet forgets the deployment
@@ -108,7 +111,9 @@ def test_record_of_a_reset_chain_is_stale_and_never_reused(tmp_project: Project,
     assert stale_reasons(fresh.record, chain) == []
 
 
-def test_record_with_another_genesis_or_chain_id_is_stale(tmp_project: Project, chain: Chain) -> None:
+def test_record_with_another_genesis_or_chain_id_is_stale(
+    tmp_project: Project, chain: Chain
+) -> None:
     _deploy(tmp_project, chain)
     path = tmp_project.deployments_dir / "local.json"
     data = json.loads(path.read_text())
@@ -120,7 +125,9 @@ def test_record_with_another_genesis_or_chain_id_is_stale(tmp_project: Project, 
         _deploy(tmp_project, chain)
 
 
-def test_existing_contract_is_adopted_instead_of_deployed(tmp_project: Project, chain: Chain) -> None:
+def test_existing_contract_is_adopted_instead_of_deployed(
+    tmp_project: Project, chain: Chain
+) -> None:
     address = _deploy(tmp_project, chain).record.address("PaymentToken")
     (tmp_project.deployments_dir / "local.json").unlink()
     adopted = _edit_config(
@@ -144,12 +151,20 @@ def test_existing_address_without_code_is_refused(tmp_project: Project, chain: C
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda c: c["contracts"]["PaymentToken"].update(args=["$nobody"]), r"unknown reference \$nobody"),
-        (lambda c: c["contracts"]["PaymentToken"].update(args=["$roles.mayor"]), r"\$roles.mayor is not defined"),
+        (
+            lambda c: c["contracts"]["PaymentToken"].update(args=["$nobody"]),
+            r"unknown reference \$nobody",
+        ),
+        (
+            lambda c: c["contracts"]["PaymentToken"].update(args=["$roles.mayor"]),
+            r"\$roles.mayor is not defined",
+        ),
         (lambda c: c["contracts"]["PaymentToken"].update(args="PUB"), "args must be a list"),
     ],
 )
-def test_bad_configuration_is_named(tmp_project: Project, chain: Chain, change: Any, message: str) -> None:
+def test_bad_configuration_is_named(
+    tmp_project: Project, chain: Chain, change: Any, message: str
+) -> None:
     with pytest.raises(ConfigError, match=message):
         _deploy(_edit_config(tmp_project, change), chain)
 
@@ -187,7 +202,9 @@ def test_code_matches_build_detects_foreign_code(tmp_project: Project, chain: Ch
 
 
 @pytest.fixture
-def cli_project(tmp_project: Project, chain: Chain, anvil: Any, monkeypatch: pytest.MonkeyPatch) -> Project:
+def cli_project(
+    tmp_project: Project, chain: Chain, anvil: Any, monkeypatch: pytest.MonkeyPatch
+) -> Project:
     path = node_file(tmp_project)
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps({"pid": anvil.pid, "port": anvil.port, "url": anvil.url}))
@@ -209,7 +226,9 @@ def test_cli_deploy_then_status_confirms_code_matches_build(cli_project: Project
     assert "chain id  31337" in status.output
 
 
-def test_cli_status_flags_a_stale_record_and_exits_non_zero(cli_project: Project, chain: Chain) -> None:
+def test_cli_status_flags_a_stale_record_and_exits_non_zero(
+    cli_project: Project, chain: Chain
+) -> None:
     runner = CliRunner()
     snapshot = chain.rpc("evm_snapshot")
     assert runner.invoke(main, ["deploy"]).exit_code == 0
@@ -225,5 +244,7 @@ def test_cli_status_flags_a_stale_record_and_exits_non_zero(cli_project: Project
 def test_deploy_artifact_abi_reference_loads(tmp_project: Project, chain: Chain) -> None:
     record = _deploy(tmp_project, chain).record
     abi_path = tmp_project.root / record.contracts["PaymentToken"].abi
-    assert json.loads(abi_path.read_text())["abi"] == load_artifact(tmp_project, "PaymentToken")["abi"]
+    assert (
+        json.loads(abi_path.read_text())["abi"] == load_artifact(tmp_project, "PaymentToken")["abi"]
+    )
     assert compile_project(tmp_project).cached

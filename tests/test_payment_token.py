@@ -127,8 +127,13 @@ def test_permit_lets_a_spender_move_funds_with_the_owners_signature(
     relay = session.sender_for(spender)
     relay.transact(
         token.functions.permit(
-            owner.address, spender.address, 400, deadline, signed.v,
-            signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big"),
+            owner.address,
+            spender.address,
+            400,
+            deadline,
+            signed.v,
+            signed.r.to_bytes(32, "big"),
+            signed.s.to_bytes(32, "big"),
         )
     )
     assert token.functions.allowance(owner.address, spender.address).call() == 400
@@ -138,7 +143,12 @@ def test_permit_lets_a_spender_move_funds_with_the_owners_signature(
     with pytest.raises(contract_error("ERC2612InvalidSigner")):
         relay.transact(
             token.functions.permit(
-                owner.address, spender.address, 400, deadline, signed.v,
-                signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big"),
+                owner.address,
+                spender.address,
+                400,
+                deadline,
+                signed.v,
+                signed.r.to_bytes(32, "big"),
+                signed.s.to_bytes(32, "big"),
             )
         )

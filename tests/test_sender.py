@@ -106,14 +106,23 @@ def test_registry_decodes_error_string_panic_and_unknown_selector() -> None:
 
 
 def test_registry_decodes_tuple_and_array_arguments() -> None:
-    abi = [{
-        "type": "error", "name": "Bad",
-        "inputs": [
-            {"name": "who", "type": "address[]"},
-            {"name": "pair", "type": "tuple", "components": [
-                {"name": "a", "type": "uint8"}, {"name": "b", "type": "bytes32"}]},
-        ],
-    }]
+    abi = [
+        {
+            "type": "error",
+            "name": "Bad",
+            "inputs": [
+                {"name": "who", "type": "address[]"},
+                {
+                    "name": "pair",
+                    "type": "tuple",
+                    "components": [
+                        {"name": "a", "type": "uint8"},
+                        {"name": "b", "type": "bytes32"},
+                    ],
+                },
+            ],
+        }
+    ]
     registry = ErrorRegistry()
     registry.add_abi(abi, "Demo")
     selector = keccak(text="Bad(address[],(uint8,bytes32))")[:4]

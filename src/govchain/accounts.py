@@ -133,7 +133,9 @@ def load_keystore(name: str, password: str | None = None) -> LocalAccount:
     if password is None:
         password = os.environ.get(PASSWORD_ENV)
     if password is None:
-        raise KeystoreError(f"no password for keystore {name!r}: prompt for it or set {PASSWORD_ENV}")
+        raise KeystoreError(
+            f"no password for keystore {name!r}: prompt for it or set {PASSWORD_ENV}"
+        )
     try:
         key = Account.decrypt(json.loads(path.read_text()), password)
     except ValueError as exc:

@@ -98,8 +98,13 @@ def start_anvil(
     if chain_id is not None:
         command += ["--chain-id", str(chain_id)]
     command += list(extra_args)
-    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, start_new_session=True)
+    process = subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     anvil = AnvilProcess(process, port, state_file)
     deadline = time.monotonic() + ANVIL_START_TIMEOUT
     while not _rpc_answers(anvil.url):
@@ -229,7 +234,9 @@ def connect(
     elif network == LOCAL:
         chain = _local(project, config)
     else:
-        url = config.get("rpc_url") or (network if network.startswith(("http://", "https://")) else None)
+        url = config.get("rpc_url") or (
+            network if network.startswith(("http://", "https://")) else None
+        )
         if not url:
             raise ConfigError(
                 f"unknown network {network!r}: use embedded, local, an http(s):// URL, "

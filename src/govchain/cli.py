@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import signal
 import sys
@@ -23,14 +24,19 @@ def _project() -> Project:
 
 def network_option(func: F) -> F:
     return click.option(
-        "--network", "-n", default="local", show_default=True,
+        "--network",
+        "-n",
+        default="local",
+        show_default=True,
         help="embedded, local, a name under `networks:` in govchain.yaml, or an http(s):// URL.",
     )(func)
 
 
 def account_option(func: F) -> F:
     func = click.option(
-        "--account", "-a", default=None,
+        "--account",
+        "-a",
+        default=None,
         help="Keystore name to sign with (password from a prompt or $GOVCHAIN_PASSWORD).",
     )(func)
     return func
@@ -80,12 +86,14 @@ def compile(force: bool) -> None:
     for warning in result.warnings:
         click.secho(f"warning: {warning}", fg="yellow", err=True)
     if result.cached:
-        click.echo(f"Nothing to compile: {len(result.artifacts)} artifacts up to date ({elapsed:.2f}s)")
+        click.echo(
+            f"Nothing to compile: {len(result.artifacts)} artifacts up to date ({elapsed:.2f}s)"
+        )
     else:
         assert result.solc is not None
         click.echo(
             f"Compiled {len(result.artifacts)} contracts with solc {result.solc.version} "
-            f"({result.solc.kind}) in {elapsed:.2f}s → {project.build_dir.relative_to(project.root)}/"
+            f"({result.solc.kind}) in {elapsed:.2f}s → build/"
         )
 
 
@@ -109,10 +117,8 @@ def node(port: int) -> None:
 
 def _wait_for_interrupt(process: Any) -> None:
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         process.wait()
-    except KeyboardInterrupt:
-        pass
 
 
 @main.command()
@@ -136,10 +142,14 @@ def _deploy(session: Any, *, redeploy: tuple[str, ...] = (), reset: bool = False
         session.project, session.chain, session.sender, redeploy=redeploy, reset=reset
     )
     if not outcome.deployed:
-        click.echo(f"Nothing to deploy: {len(outcome.unchanged)} contracts unchanged on {session.network}")
+        click.echo(
+            f"Nothing to deploy: {len(outcome.unchanged)} contracts unchanged on {session.network}"
+        )
     for name in outcome.deployed:
         entry = outcome.record.contracts[name]
-        click.echo(f"deployed {name} at {entry.address} (block {entry.block_number}, tx {entry.tx_hash})")
+        click.echo(
+            f"deployed {name} at {entry.address} (block {entry.block_number}, tx {entry.tx_hash})"
+        )
     click.echo(f"record: {outcome.path.relative_to(session.project.root)}")
 
 
@@ -161,7 +171,9 @@ def _status(session: Any) -> None:
     chain = session.chain
     w3 = chain.w3
     click.echo(f"network   {session.network} ({chain.url or 'in-process'})")
-    click.echo(f"chain id  {chain.chain_id}, block {w3.eth.block_number}, genesis {chain.genesis_hash}")
+    click.echo(
+        f"chain id  {chain.chain_id}, block {w3.eth.block_number}, genesis {chain.genesis_hash}"
+    )
     if chain.accounts:
         balance = w3.eth.get_balance(chain.deployer.address) / 10**18
         click.echo(f"account   {chain.deployer.address} ({balance:,.4f} ETH)")
@@ -175,7 +187,11 @@ def _status(session: Any) -> None:
     ok = True
     for name, entry in record.contracts.items():
         match = code_matches_build(session.project, chain, entry)
-        verdict = {True: "code matches build", False: "CODE DIFFERS FROM BUILD", None: "no local build"}[match]
+        verdict = {
+            True: "code matches build",
+            False: "CODE DIFFERS FROM BUILD",
+            None: "no local build",
+        }[match]
         if entry.existing:
             verdict = "existing contract (not deployed by govchain)"
         ok = ok and (match is True or entry.existing)
@@ -185,8 +201,12 @@ def _status(session: Any) -> None:
 
 
 @main.command()
-@click.option("--serve/--no-serve", default=True, show_default=True,
-              help="Keep the devnet running after deploying, until Ctrl-C.")
+@click.option(
+    "--serve/--no-serve",
+    default=True,
+    show_default=True,
+    help="Keep the devnet running after deploying, until Ctrl-C.",
+)
 @handle_errors
 def up(serve: bool) -> None:
     """Start the devnet, compile, deploy the suite and show what is deployed."""
@@ -214,10 +234,8 @@ def up(serve: bool) -> None:
 
 
 def _status_quietly(session: Any) -> None:
-    try:
+    with contextlib.suppress(SystemExit):  # `up` reports a mismatch but keeps serving
         _status(session)
-    except SystemExit:
-        pass
 
 
 @main.group()
@@ -252,8 +270,13 @@ def accounts_new(name: str, password: str) -> None:
 
 @accounts.command("import")
 @click.argument("name")
-@click.option("--private-key", prompt=True, hide_input=True, envvar="GOVCHAIN_PRIVATE_KEY",
-              help="Hex private key (prompted, hidden).")
+@click.option(
+    "--private-key",
+    prompt=True,
+    hide_input=True,
+    envvar="GOVCHAIN_PRIVATE_KEY",
+    help="Hex private key (prompted, hidden).",
+)
 @click.password_option(envvar="GOVCHAIN_PASSWORD", help="Keystore password.")
 @handle_errors
 def accounts_import(name: str, private_key: str, password: str) -> None:

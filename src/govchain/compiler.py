@@ -169,7 +169,9 @@ def _is_up_to_date(project: Project, own_sources: dict[str, bytes]) -> bool:
             content = file.read_bytes()
         if source_hash(content) != digest:
             return False
-    return all((project.build_dir / rel).is_file() for rel in manifest.get("artifacts", {}).values())
+    return all(
+        (project.build_dir / rel).is_file() for rel in manifest.get("artifacts", {}).values()
+    )
 
 
 def compile_project(project: Project, *, force: bool = False) -> CompileResult:
@@ -207,7 +209,7 @@ def _run_solc(project: Project, solc: Solc, sources: dict[str, bytes]) -> dict[s
             solc_binary=solc.path,
         )
     except SolcError as exc:
-        errors = exc.error_dict or []
+        errors: list[dict[str, Any]] = exc.error_dict or []
         if not errors:
             raise ToolchainError(f"{solc.path} failed: {exc.stderr_data or exc}") from exc
         raise CompilationError(
@@ -281,8 +283,11 @@ def _write_artifacts(
         if name not in all_sources:
             all_sources[name] = source_hash((project.root / name).read_bytes())
     long_version = next(
-        (json.loads(c["metadata"])["compiler"]["version"] for cs in output.get("contracts", {}).values()
-         for c in cs.values()),
+        (
+            json.loads(c["metadata"])["compiler"]["version"]
+            for cs in output.get("contracts", {}).values()
+            for c in cs.values()
+        ),
         solc.version,
     )
     manifest = {

@@ -139,10 +139,14 @@ def _code_hash(code: bytes) -> str:
 def stale_reasons(record: DeploymentRecord, chain: Chain) -> list[str]:
     """Why ``record`` no longer describes ``chain`` (empty when it still does)."""
     if record.chain_id != chain.chain_id:
-        return [f"the record is for chain id {record.chain_id}, the node is chain id {chain.chain_id}"]
+        return [
+            f"the record is for chain id {record.chain_id}, the node is chain id {chain.chain_id}"
+        ]
     if record.genesis_hash != chain.genesis_hash:
-        return [f"genesis block differs ({record.genesis_hash[:10]}… recorded, "
-                f"{chain.genesis_hash[:10]}… on chain): the chain was reset"]
+        return [
+            f"genesis block differs ({record.genesis_hash[:10]}… recorded, "
+            f"{chain.genesis_hash[:10]}… on chain): the chain was reset"
+        ]
     reasons = []
     for name, entry in record.contracts.items():
         code = bytes(chain.w3.eth.get_code(entry.address))  # type: ignore[arg-type]
@@ -158,7 +162,9 @@ def stale_reasons(record: DeploymentRecord, chain: Chain) -> list[str]:
             except Exception:  # noqa: BLE001 - BlockNotFound and provider variants
                 block = None
             if block is None or "0x" + bytes(block["hash"]).hex() != entry.block_hash:
-                reasons.append(f"{name}: deployment block {entry.block_number} is no longer on the chain")
+                reasons.append(
+                    f"{name}: deployment block {entry.block_number} is no longer on the chain"
+                )
     return reasons
 
 
@@ -167,7 +173,8 @@ def require_fresh(record: DeploymentRecord, chain: Chain, project: Project) -> N
     if reasons:
         path = DeploymentRecord.path(project, record.network)
         raise StaleDeploymentError(
-            f"{path.relative_to(project.root)} is stale:\n  - " + "\n  - ".join(reasons)
+            f"{path.relative_to(project.root)} is stale:\n  - "
+            + "\n  - ".join(reasons)
             + f"\nIt will not be reused. Run `govchain deploy --network {record.network} --reset` "
             "to discard it and deploy afresh."
         )
@@ -181,7 +188,9 @@ def code_matches_build(project: Project, chain: Chain, entry: ContractRecord) ->
         return None
     code = bytes(chain.w3.eth.get_code(entry.address))  # type: ignore[arg-type]
     local = bytes.fromhex(artifact["deployedBytecode"][2:])
-    return len(code) == len(local) and mask_immutables(code, artifact) == mask_immutables(local, artifact)
+    return len(code) == len(local) and mask_immutables(code, artifact) == mask_immutables(
+        local, artifact
+    )
 
 
 # -- the suite configuration --------------------------------------------------------------------
@@ -205,7 +214,7 @@ def suite(project: Project) -> list[ContractSpec]:
         args = entry.get("args", [])
         if not isinstance(args, list):
             raise ConfigError(f"govchain.yaml: contracts.{name}.args must be a list")
-        specs[name] = ContractSpec(name, entry.get("contract", name), tuple(args))
+        specs[name] = ContractSpec(name, str(entry.get("contract", name)), tuple(args))
     ordered: list[ContractSpec] = []
     visiting: set[str] = set()
 
@@ -236,10 +245,15 @@ def _resolve(
         return chain.deployer.address
     if ref.startswith("roles."):
         role = ref.removeprefix("roles.")
-        roles = {**(project.config.get("roles") or {}), **(project.network_config(network).get("roles") or {})}
+        roles = {
+            **(project.config.get("roles") or {}),
+            **(project.network_config(network).get("roles") or {}),
+        }
         if role not in roles:
             raise ConfigError(f"govchain.yaml: {value} is not defined under `roles`")
-        return _resolve(roles[role], chain=chain, project=project, network=network, addresses=addresses)
+        return _resolve(
+            roles[role], chain=chain, project=project, network=network, addresses=addresses
+        )
     if ref in addresses:
         return addresses[ref]
     raise ConfigError(f"govchain.yaml: unknown reference {value}")
@@ -272,7 +286,9 @@ def deploy_suite(
     known = {s.name for s in specs}
     for name in redeploy:
         if name not in known:
-            raise ConfigError(f"--redeploy {name}: not a contract of the suite ({', '.join(sorted(known))})")
+            raise ConfigError(
+                f"--redeploy {name}: not a contract of the suite ({', '.join(sorted(known))})"
+            )
     network = chain.name
     if network == EMBEDDED:
         reset = True  # an in-process chain is born with the process: any old record is moot
@@ -287,7 +303,9 @@ def deploy_suite(
     for spec in specs:
         artifact = load_artifact(project, spec.contract)
         if spec.name in existing:
-            addresses[spec.name] = _adopt_existing(project, chain, record, spec, existing[spec.name])
+            addresses[spec.name] = _adopt_existing(
+                project, chain, record, spec, existing[spec.name]
+            )
             unchanged.append(spec.name)
             continue
         args = [
@@ -321,7 +339,10 @@ def deploy_suite(
             block_hash=receipt.block_hash,
             deployer=sender.address,
             constructor_args=_jsonable(args),
-            compiler={"version": manifest["compiler"]["version"], "settings": _deploy_settings(manifest)},
+            compiler={
+                "version": manifest["compiler"]["version"],
+                "settings": _deploy_settings(manifest),
+            },
             source_hash=source,
             deployed_bytecode_hash=_code_hash(code),
             abi=f"build/contracts/{spec.contract}.json",
@@ -343,15 +364,25 @@ def _adopt_existing(
     from eth_utils import is_address, to_checksum_address
 
     if not is_address(address):
-        raise ConfigError(f"networks.{chain.name}.existing.{spec.name}: {address!r} is not an address")
+        raise ConfigError(
+            f"networks.{chain.name}.existing.{spec.name}: {address!r} is not an address"
+        )
     address = to_checksum_address(address)
-    code = bytes(chain.w3.eth.get_code(address))  # type: ignore[arg-type]
+    code = bytes(chain.w3.eth.get_code(address))
     if not code:
         raise DeploymentError(f"{spec.name}: configured existing address {address} has no code")
     record.contracts[spec.name] = ContractRecord(
-        contract=spec.contract, address=address, tx_hash=None, block_number=None, block_hash=None,
-        deployer=None, constructor_args=[], compiler={}, source_hash=None,
-        deployed_bytecode_hash=_code_hash(code), abi=f"build/contracts/{spec.contract}.json",
+        contract=spec.contract,
+        address=address,
+        tx_hash=None,
+        block_number=None,
+        block_hash=None,
+        deployer=None,
+        constructor_args=[],
+        compiler={},
+        source_hash=None,
+        deployed_bytecode_hash=_code_hash(code),
+        abi=f"build/contracts/{spec.contract}.json",
         existing=True,
     )
     return address
@@ -364,4 +395,7 @@ def _deploy_settings(manifest: dict[str, Any]) -> dict[str, Any]:
 
 
 def _jsonable(values: list[Any]) -> list[Any]:
-    return json.loads(json.dumps(values, default=lambda v: "0x" + v.hex() if isinstance(v, bytes) else str(v)))
+    """The arguments as they read back from the JSON record (bytes as hex)."""
+    text = json.dumps(values, default=lambda v: "0x" + v.hex() if isinstance(v, bytes) else str(v))
+    result: list[Any] = json.loads(text)
+    return result

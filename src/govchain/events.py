@@ -77,7 +77,9 @@ class EventRegistry:
                 kind = _canonical_type(item)
                 dynamic = kind in ("string", "bytes") or kind.endswith("]") or kind.startswith("(")
                 # An indexed dynamic value is stored as its hash: keep the topic as is.
-                values[item["name"]] = topic if dynamic else normalize(kind, abi_decode([kind], topic)[0])
+                values[item["name"]] = (
+                    topic if dynamic else normalize(kind, abi_decode([kind], topic)[0])
+                )
         except DecodingError:
             return None
         args = {i["name"]: values[i["name"]] for i in spec.inputs}

@@ -49,7 +49,7 @@ def _canonical_type(item: dict[str, Any]) -> str:
     kind: str = item["type"]
     if kind.startswith("tuple"):
         inner = ",".join(_canonical_type(c) for c in item.get("components", []))
-        return f"({inner}){kind[len('tuple'):]}"
+        return f"({inner}){kind[len('tuple') :]}"
     return kind
 
 
@@ -113,7 +113,9 @@ class ErrorRegistry:
                 )
             values = abi_decode(list(spec.types), payload)
         except DecodingError:
-            return TransactionFailed(f"undecodable revert data 0x{raw.hex()}", tx_hash=tx_hash, data=raw)
+            return TransactionFailed(
+                f"undecodable revert data 0x{raw.hex()}", tx_hash=tx_hash, data=raw
+            )
         cls = contract_error(spec.name)
         cls.signature = spec.signature
         return cls(
@@ -172,7 +174,7 @@ def revert_data_from_exception(exc: BaseException) -> bytes | None:
         if isinstance(arg, str) and arg.startswith(_PYEVM_PREFIX):
             # eth-tester (py-evm) renders the data as a Python bytes literal in its message.
             with contextlib.suppress(ValueError, SyntaxError):
-                literal = ast.literal_eval(arg[len(_PYEVM_PREFIX):])
+                literal = ast.literal_eval(arg[len(_PYEVM_PREFIX) :])
                 if isinstance(literal, bytes):
                     return literal
     return None

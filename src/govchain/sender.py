@@ -107,7 +107,7 @@ class Sender:
             tx.pop("from")
             if to is None:
                 tx.pop("to", None)
-            signed = self.account.sign_transaction(tx)
+            signed = self.account.sign_transaction(tx)  # type: ignore[arg-type]
             try:
                 tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
             except Exception:

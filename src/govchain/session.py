@@ -74,17 +74,26 @@ class Session:
         record = DeploymentRecord.load(self.project, self.network)
         if record is None:
             raise DeploymentError(
-                f"nothing deployed on {self.network}: run `govchain deploy --network {self.network}`"
+                f"nothing deployed on {self.network}: "
+                f"run `govchain deploy --network {self.network}`"
             )
         require_fresh(record, self.chain, self.project)
         return record
 
     def contract(self, name: str, address: str | None = None) -> Contract:
         """A web3 contract for suite member ``name`` at its recorded (or the given) address."""
-        record = None if address else self.record()
-        artifact = load_artifact(self.project, record.contracts[name].contract if record else name)
-        address = address or (record.address(name) if record else None)
-        return self.chain.w3.eth.contract(address=address, abi=artifact["abi"])  # type: ignore[call-overload,no-any-return]
+        if address is None:
+            record = self.record()
+            artifact = load_artifact(self.project, record.contracts[name].contract)
+            address = record.address(name)
+        else:
+            artifact = load_artifact(self.project, name)
+        from eth_utils import to_checksum_address
+
+        contract: Contract = self.chain.w3.eth.contract(
+            address=to_checksum_address(address), abi=artifact["abi"]
+        )
+        return contract
 
     def close(self) -> None:
         self.chain.close()
