@@ -18,7 +18,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from govchain.errors import CompilationError, ToolchainError
 from govchain.project import Project
@@ -209,7 +209,7 @@ def _run_solc(project: Project, solc: Solc, sources: dict[str, bytes]) -> dict[s
             solc_binary=solc.path,
         )
     except SolcError as exc:
-        errors: list[dict[str, Any]] = exc.error_dict or []
+        errors = cast("list[dict[str, Any]]", exc.error_dict or [])  # typed as dict upstream
         if not errors:
             raise ToolchainError(f"{solc.path} failed: {exc.stderr_data or exc}") from exc
         raise CompilationError(
