@@ -76,8 +76,8 @@ def _native_version(path: Path) -> str | None:
         out = subprocess.run(
             [str(path), "--version"], capture_output=True, text=True, timeout=30, check=False
         ).stdout
-    except OSError:
-        return None
+    except (OSError, subprocess.SubprocessError, UnicodeDecodeError):
+        return None  # not a usable solc: fall back to solcjs
     if "Emscripten" in out:  # our own shim, registered for ape: not a native compiler
         return None
     match = re.search(r"Version: (\d+\.\d+\.\d+)\S*", out)
