@@ -94,7 +94,7 @@ def find_solc(project: Project) -> Solc:
     else:
         if on_path := shutil.which("solc"):
             candidates.append(Path(on_path))
-        candidates.append(_solcx_install_folder() / f"solc-v{SOLC_VERSION}")
+        candidates.append(solcx_install_folder() / f"solc-v{SOLC_VERSION}")
     for candidate in candidates:
         if candidate.is_file() and os.access(candidate, os.X_OK):
             version = _native_version(candidate)
@@ -105,7 +105,8 @@ def find_solc(project: Project) -> Solc:
     return _solcjs(project)
 
 
-def _solcx_install_folder() -> Path:
+def solcx_install_folder() -> Path:
+    """py-solc-x's install folder: ``$SOLCX_BINARY_PATH``, else ``~/.solcx`` (not created)."""
     if env := os.environ.get("SOLCX_BINARY_PATH"):
         return Path(env)
     return Path.home() / ".solcx"

@@ -17,18 +17,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from govchain.compiler import SHIM, SOLC_VERSION
+from govchain.compiler import SHIM, SOLC_VERSION, solcx_install_folder
 from govchain.errors import ToolchainError
 
-SOLCX_BINARY_PATH_ENV = "SOLCX_BINARY_PATH"
 _WRAPPER_MARK = "# govchain: solcjs shim for py-solc-x / ape-solidity"
-
-
-def solcx_install_folder() -> Path:
-    """py-solc-x's install folder: ``$SOLCX_BINARY_PATH``, else ``~/.solcx`` (not created)."""
-    if env := os.environ.get(SOLCX_BINARY_PATH_ENV):
-        return Path(env)
-    return Path.home() / ".solcx"
 
 
 def _version_output(path: Path) -> str | None:
