@@ -279,6 +279,16 @@ def test_compile_runs_solc_again_when_the_build_is_out_of_date(
         compile_project(own_project)
 
 
+def test_tool_caches_in_hidden_folders_are_not_contract_sources(
+    own_project: Project, no_solc: None
+) -> None:
+    """ape copies OpenZeppelin into contracts/.cache; that must not become part of the suite."""
+    cache = own_project.contracts_dir / ".cache" / "openzeppelin" / "5.7.0" / "access"
+    cache.mkdir(parents=True)
+    (cache / "AccessControl.sol").write_text("// SPDX-License-Identifier: MIT\n")
+    assert compile_project(own_project).cached is True
+
+
 def test_force_recompiles_an_up_to_date_project(tmp_project: Project, no_solc: None) -> None:
     assert compile_project(tmp_project).cached is True
     with pytest.raises(SolcWasCalled):

@@ -140,10 +140,14 @@ def settings() -> dict[str, Any]:
 def _contract_sources(project: Project) -> dict[str, bytes]:
     if not project.contracts_dir.is_dir():
         raise ToolchainError(f"{project.contracts_dir} does not exist")
-    return {
-        path.relative_to(project.root).as_posix(): path.read_bytes()
-        for path in sorted(project.contracts_dir.rglob("*.sol"))
-    }
+    sources = {}
+    for path in sorted(project.contracts_dir.rglob("*.sol")):
+        relative = path.relative_to(project.contracts_dir)
+        # Hidden folders are tool caches (ape copies OpenZeppelin into contracts/.cache).
+        if any(part.startswith(".") for part in relative.parts):
+            continue
+        sources[path.relative_to(project.root).as_posix()] = path.read_bytes()
+    return sources
 
 
 def _manifest_path(project: Project) -> Path:
