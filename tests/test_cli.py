@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -100,3 +101,30 @@ def test_deploy_script_runs_under_ape_on_apes_local_network(tmp_path: Path) -> N
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "PaymentToken" in result.stdout and "(deployed now)" in result.stdout
+
+
+def test_node_serves_the_devnet_for_other_tools_and_stops_cleanly_on_sigterm(
+    in_project: Project,
+) -> None:
+    from govchain.chain import connect, free_port, local_state_file, node_file, running_node_url
+
+    port = free_port()
+    env = {**os.environ, "GOVCHAIN_PROJECT": str(in_project.root)}
+    node = subprocess.Popen(
+        [str(BIN / "govchain"), "node", "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert node.stdout is not None
+        banner = node.stdout.readline()  # printed once anvil answers
+        assert f"devnet (anvil, chain id 31337) at http://127.0.0.1:{port}" in banner
+        assert running_node_url(in_project) == f"http://127.0.0.1:{port}"
+        with connect(in_project, "local") as chain:
+            assert chain.anvil is None and chain.url == f"http://127.0.0.1:{port}"
+        node.send_signal(signal.SIGTERM)
+        assert node.wait(timeout=30) == 0
+    finally:
+        if node.poll() is None:
+            node.kill()
+    assert not node_file(in_project).exists()
+    assert local_state_file(in_project).is_file()
