@@ -112,7 +112,10 @@ def test_node_serves_the_devnet_for_other_tools_and_stops_cleanly_on_sigterm(
     env = {**os.environ, "GOVCHAIN_PROJECT": str(in_project.root)}
     node = subprocess.Popen(
         [str(BIN / "govchain"), "node", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         assert node.stdout is not None
