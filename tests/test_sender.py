@@ -133,3 +133,52 @@ def test_registry_decodes_tuple_and_array_arguments() -> None:
     assert error.inputs["who"] == ["0xABaBaBaBABabABabAbAbABAbABabababaBaBABaB"]
     assert error.inputs["pair"] == (3, b"\x01" * 32)
     assert error.contract == "Demo"
+
+
+def test_send_many_broadcasts_in_batches_with_contiguous_nonces(
+    session: Session, token: Any
+) -> None:
+    sender = session.sender
+    start = session.chain.w3.eth.get_transaction_count(sender.address)
+    recipients = [a.address for a in session.chain.accounts[1:4]]
+    calls = [token.functions.mint(r, 2) for r in recipients for _ in range(9)]
+    pending = sender.send_many(calls, batch_size=10)
+    assert [p.nonce for p in pending] == list(range(start, start + 27))
+    receipts = sender.wait_all(pending)
+    assert [r.tx_hash for r in receipts] == [p.tx_hash for p in pending]
+    assert all(r.event("Minted")["amount"] == 2 for r in receipts)
+    assert [token.functions.balanceOf(r).call() for r in recipients] == [18, 18, 18]
+    # The sender's own nonce carries on after the batches.
+    assert sender.send(sender.address).nonce == start + 27
+
+
+def test_send_many_sends_nothing_when_one_call_would_revert(session: Session, token: Any) -> None:
+    sender = session.sender
+    start = session.chain.w3.eth.get_transaction_count(sender.address)
+    calls = [token.functions.mint(sender.address, 1), token.functions.mint(sender.address, 0)]
+    with pytest.raises(contract_error("GovchainZeroAmount")) as info:
+        sender.send_many(calls)
+    assert info.value.inputs == {"parameter": "amount"}
+    assert session.chain.w3.eth.get_transaction_count(sender.address, "pending") == start
+    assert token.functions.balanceOf(sender.address).call() == 0
+
+
+def test_send_many_works_on_the_embedded_chain(project: Any) -> None:
+    from govchain.compiler import load_artifact
+
+    with govchain_connect(project) as embedded:
+        artifact = load_artifact(project, "PaymentToken")
+        admin = embedded.chain.accounts[0].address
+        deployer = embedded.sender_for(embedded.chain.accounts[1])
+        receipt = deployer.deploy(artifact["bytecode"], artifact["abi"], "P", "P", 2, admin, admin)
+        token = embedded.contract("PaymentToken", receipt.contract_address)
+        # The minter's sender is fresh: its first estimate goes through the bulk path.
+        pending = embedded.sender.send_many([token.functions.mint(admin, 5) for _ in range(4)])
+        assert [r.status for r in embedded.sender.wait_all(pending)] == [1, 1, 1, 1]
+        assert token.functions.balanceOf(admin).call() == 20
+
+
+def govchain_connect(project: Any) -> Session:
+    from govchain import connect
+
+    return connect("embedded", project=project)

@@ -192,8 +192,17 @@ class Chain:
 
 def _web3_http(url: str) -> Web3:
     from web3 import HTTPProvider, Web3
+    from web3.types import RPCEndpoint
 
-    return Web3(HTTPProvider(url, request_kwargs={"timeout": 60}))
+    # web3's ValidationMiddleware asks the node for its chain id twice per eth_call and
+    # eth_estimateGas; the chain id of an endpoint does not change, so cache just that.
+    provider = HTTPProvider(
+        url,
+        request_kwargs={"timeout": 60},
+        cache_allowed_requests=True,
+        cacheable_requests={RPCEndpoint("eth_chainId")},
+    )
+    return Web3(provider)
 
 
 def node_file(project: Project) -> Path:
