@@ -125,30 +125,19 @@ def test_permit_lets_a_spender_move_funds_with_the_owners_signature(
     }
     signed = owner.sign_message(encode_typed_data(full_message=message))
     relay = session.sender_for(spender)
-    relay.transact(
-        token.functions.permit(
-            owner.address,
-            spender.address,
-            400,
-            deadline,
-            signed.v,
-            signed.r.to_bytes(32, "big"),
-            signed.s.to_bytes(32, "big"),
-        )
+    permit = token.functions.permit(
+        owner.address,
+        spender.address,
+        400,
+        deadline,
+        signed.v,
+        signed.r.to_bytes(32, "big"),
+        signed.s.to_bytes(32, "big"),
     )
+    relay.transact(permit)
     assert token.functions.allowance(owner.address, spender.address).call() == 400
     relay.transact(token.functions.transferFrom(owner.address, spender.address, 400))
     assert token.functions.balanceOf(spender.address).call() == 400
     # The same signature cannot be replayed: the nonce moved on.
     with pytest.raises(contract_error("ERC2612InvalidSigner")):
-        relay.transact(
-            token.functions.permit(
-                owner.address,
-                spender.address,
-                400,
-                deadline,
-                signed.v,
-                signed.r.to_bytes(32, "big"),
-                signed.s.to_bytes(32, "big"),
-            )
-        )
+        relay.transact(permit)
