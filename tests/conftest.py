@@ -31,11 +31,23 @@ def make_project(base: Path, source: Project, *, copy_contracts: bool = False) -
     shutil.copy(source.root / "govchain.yaml", base / "govchain.yaml")
     (base / "node_modules").symlink_to(source.node_modules)
     if copy_contracts:
-        shutil.copytree(source.contracts_dir, base / "contracts")
+        shutil.copytree(
+            source.contracts_dir, base / "contracts", ignore=shutil.ignore_patterns(".*")
+        )
     else:
         (base / "contracts").symlink_to(source.contracts_dir)
     shutil.copytree(source.build_dir, base / "build")
     return Project.load(base)
+
+
+@pytest.fixture(scope="session")
+def ape_leaves_no_cache() -> Iterator[None]:
+    """ape copies OpenZeppelin into contracts/.cache and may leave it there: clean up after it."""
+    cache = ROOT / "contracts" / ".cache"
+    existed = cache.exists()
+    yield
+    if not existed:
+        shutil.rmtree(cache, ignore_errors=True)
 
 
 @pytest.fixture

@@ -124,7 +124,9 @@ def test_register_shim_uses_solcx_binary_path(
 
 
 @pytest.fixture(scope="module")
-def ape_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def ape_build(
+    tmp_path_factory: pytest.TempPathFactory, ape_leaves_no_cache: None
+) -> dict[str, Any]:
     """Run ``ape compile --force`` at the repository root; return ``.build/__local__.json``."""
     if not APE.is_file():
         pytest.skip(f"ape is not installed next to {sys.executable} (pip install -e .[dev])")

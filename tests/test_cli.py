@@ -81,7 +81,9 @@ def test_deploy_script_runs_as_an_agency_would(in_project: Project) -> None:
 
 
 @pytest.mark.slow
-def test_deploy_script_runs_under_ape_on_apes_local_network(tmp_path: Path) -> None:
+def test_deploy_script_runs_under_ape_on_apes_local_network(
+    tmp_path: Path, ape_leaves_no_cache: None
+) -> None:
     ape = BIN / "ape"
     if not ape.exists() or shutil.which("node") is None:
         pytest.skip("ape is not installed in this environment")

@@ -173,7 +173,11 @@ def test_manifest_records_compiler_settings_and_a_hash_of_every_source(project: 
     assert settings == compiler.settings()
 
     sources: dict[str, str] = manifest["sources"]
-    own = {p.relative_to(ROOT).as_posix() for p in project.contracts_dir.rglob("*.sol")}
+    own = {
+        p.relative_to(ROOT).as_posix()
+        for p in project.contracts_dir.rglob("*.sol")
+        if not any(part.startswith(".") for part in p.relative_to(project.contracts_dir).parts)
+    }
     assert own <= set(sources)
     assert "node_modules/@openzeppelin/contracts/token/ERC20/ERC20.sol" in sources
     assert "node_modules/@openzeppelin/contracts/access/AccessControl.sol" in sources
