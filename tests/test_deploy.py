@@ -20,6 +20,8 @@ from govchain.deploy import DeploymentRecord, code_matches_build, deploy_suite, 
 from govchain.project import Project
 from govchain.session import Session, registries
 
+SUITE = ["PaymentToken", "WelfareDisbursement"]  # govchain.yaml, in dependency order
+
 
 def _session(project: Project, chain: Chain) -> Session:
     errors, events = registries(project)
@@ -41,7 +43,7 @@ def _edit_config(project: Project, change: Any) -> Project:
 
 def test_deploy_records_everything_needed_to_verify_it(tmp_project: Project, chain: Chain) -> None:
     outcome = _deploy(tmp_project, chain)
-    assert outcome.deployed == ["PaymentToken"]
+    assert outcome.deployed == SUITE
     data = json.loads((tmp_project.deployments_dir / "local.json").read_text())
     assert data["chainId"] == 31337
     assert data["genesisHash"] == chain.genesis_hash
@@ -66,7 +68,7 @@ def test_second_deploy_with_nothing_changed_deploys_nothing(
     first = _deploy(tmp_project, chain)
     height = chain.w3.eth.block_number
     second = _deploy(tmp_project, chain)
-    assert second.deployed == [] and second.unchanged == ["PaymentToken"]
+    assert second.deployed == [] and second.unchanged == SUITE
     assert chain.w3.eth.block_number == height
     assert second.record.address("PaymentToken") == first.record.address("PaymentToken")
 
@@ -107,7 +109,7 @@ def test_record_of_a_reset_chain_is_stale_and_never_reused(
         _deploy(tmp_project, chain)
     assert "--reset" in str(info.value)
     fresh = _deploy(tmp_project, chain, reset=True)
-    assert fresh.deployed == ["PaymentToken"]
+    assert fresh.deployed == SUITE
     assert stale_reasons(fresh.record, chain) == []
 
 
@@ -134,7 +136,7 @@ def test_existing_contract_is_adopted_instead_of_deployed(
         tmp_project, lambda c: c["networks"].update(local={"existing": {"PaymentToken": address}})
     )
     outcome = _deploy(adopted, chain)
-    assert outcome.deployed == []
+    assert outcome.deployed == ["WelfareDisbursement"]
     entry = outcome.record.contracts["PaymentToken"]
     assert entry.existing and entry.address == address and entry.tx_hash is None
 
@@ -218,7 +220,7 @@ def test_cli_deploy_then_status_confirms_code_matches_build(cli_project: Project
     assert first.exit_code == 0, first.output
     assert "deployed PaymentToken at 0x" in first.output
     second = runner.invoke(main, ["deploy", "--network", "local"])
-    assert "Nothing to deploy: 1 contracts unchanged on local" in second.output
+    assert f"Nothing to deploy: {len(SUITE)} contracts unchanged on local" in second.output
     status = runner.invoke(main, ["status", "--network", "local"])
     assert status.exit_code == 0, status.output
     address = DeploymentRecord.load(cli_project, "local").address("PaymentToken")  # type: ignore[union-attr]

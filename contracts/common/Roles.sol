@@ -20,6 +20,7 @@ library Roles {
     bytes32 internal constant PROGRAMME_MANAGER_ROLE = keccak256("PROGRAMME_MANAGER_ROLE");
     bytes32 internal constant ELIGIBILITY_OFFICER_ROLE = keccak256("ELIGIBILITY_OFFICER_ROLE");
     bytes32 internal constant AUDITOR_ROLE = keccak256("AUDITOR_ROLE");
+    bytes32 internal constant PAYER_ROLE = keccak256("PAYER_ROLE");
     bytes32 internal constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
     bytes32 internal constant LENDER_ROLE = keccak256("LENDER_ROLE");
     bytes32 internal constant COURT_ROLE = keccak256("COURT_ROLE");

@@ -303,10 +303,11 @@ def _write_artifacts(
         "artifacts": dict(sorted(artifacts.items())),
     }
     _manifest_path(project).write_text(json.dumps(manifest, indent=1))
-    warnings = [
+    warnings = [  # a library's own warnings (OpenZeppelin's) are not ours to act on
         format_problem(project, e)
         for e in output.get("errors", [])
         if e.get("severity") == "warning"
+        and not e.get("sourceLocation", {}).get("file", "").startswith("node_modules/")
     ]
     return CompileResult(
         artifacts={n: project.build_dir / p for n, p in artifacts.items()},

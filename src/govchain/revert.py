@@ -84,7 +84,9 @@ class ErrorRegistry:
                 previous = self.owners.get(selector, contract)
                 self.owners[selector] = contract if previous == contract else ""
 
-    def decode(self, data: bytes | str | None, *, tx_hash: str | None = None) -> TransactionFailed:
+    def decode(
+        self, data: bytes | str | None, *, tx_hash: str | None = None, contract: str | None = None
+    ) -> TransactionFailed:
         """Turn revert ``data`` into the most specific exception available."""
         from eth_abi import decode as abi_decode
         from eth_abi.exceptions import DecodingError
@@ -123,7 +125,7 @@ class ErrorRegistry:
                 name: normalize(kind, value)
                 for name, kind, value in zip(spec.names, spec.types, values, strict=True)
             },
-            contract=self.owners.get(selector) or None,
+            contract=contract or self.owners.get(selector) or None,
             tx_hash=tx_hash,
             data=raw,
         )

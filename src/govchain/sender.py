@@ -78,6 +78,7 @@ class Sender:
     errors: ErrorRegistry = field(default_factory=ErrorRegistry)
     events: EventRegistry = field(default_factory=EventRegistry)
     confirmations: int = 0
+    labels: dict[str, str] = field(default_factory=dict)  # address → contract name, for errors
     receipt_timeout: float = RECEIPT_TIMEOUT
     _nonce: int | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
@@ -135,14 +136,14 @@ class Sender:
         responses = self._batch(
             [("eth_estimateGas", [_rpc_request(r), "pending"]) for r in requests]
         )
-        gases = []
+        gases: list[int] = []
         for response in responses:
             if "error" in response:
                 error = response["error"]
                 data = error.get("data") if isinstance(error, Mapping) else None
                 if data is None and "revert" not in str(error).lower():
                     raise NetworkError(f"eth_estimateGas failed: {error}")
-                raise self.errors.decode(data)
+                raise self.errors.decode(data, contract=self._label(requests[len(gases)]))
             gases.append(int(response["result"], 16) * (100 + GAS_MARGIN_PERCENT) // 100)
         return gases
 
@@ -275,7 +276,9 @@ class Sender:
         except Exception as exc:  # noqa: BLE001 - any provider error may carry the data
             data = revert_data_from_exception(exc)
             if data is not None:
-                return self.errors.decode(data, tx_hash=receipt.tx_hash)
+                return self.errors.decode(
+                    data, tx_hash=receipt.tx_hash, contract=self._label(pending.request)
+                )
         return TransactionFailed(
             f"transaction {receipt.tx_hash} reverted in block {receipt.block_number} "
             f"(gas used {receipt.gas_used}); replaying it did not reproduce the revert",
@@ -299,7 +302,7 @@ class Sender:
             data = revert_data_from_exception(exc)
             if data is None and not _looks_like_revert(exc):
                 raise
-            raise self.errors.decode(data) from exc
+            raise self.errors.decode(data, contract=self._label(request)) from exc
         return estimate * (100 + GAS_MARGIN_PERCENT) // 100
 
     def _sign(self, request: dict[str, Any], gas: int, nonce: int) -> bytes:
@@ -322,6 +325,10 @@ class Sender:
         if self._key is None:
             self._key = PrivateKey(self.account.key)
         return bytes(Account.sign_transaction(tx, self._key).raw_transaction)
+
+    def _label(self, request: dict[str, Any]) -> str | None:
+        to = request.get("to")
+        return self.labels.get(str(to)) if to else None
 
     def _next_nonce(self) -> int:
         if self._nonce is None:

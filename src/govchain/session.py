@@ -45,6 +45,7 @@ class Session:
     chain: Chain
     errors: ErrorRegistry
     events: EventRegistry
+    labels: dict[str, str] = field(default_factory=dict, repr=False)
     _senders: dict[str, Sender] = field(default_factory=dict, repr=False)
 
     @property
@@ -66,6 +67,7 @@ class Session:
                 errors=self.errors,
                 events=self.events,
                 confirmations=self.chain.confirmations,
+                labels=self.labels,
             )
             self._senders[account.address] = sender
         return sender
@@ -93,6 +95,7 @@ class Session:
         contract: Contract = self.chain.w3.eth.contract(
             address=to_checksum_address(address), abi=artifact["abi"]
         )
+        self.labels[contract.address] = name
         return contract
 
     def close(self) -> None:

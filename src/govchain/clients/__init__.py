@@ -1,0 +1,1 @@
+"""Typed clients, one per govchain contract; shared plumbing lives in :mod:`.base`."""

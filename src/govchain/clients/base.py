@@ -1,0 +1,92 @@
+"""What every contract client shares: the deployed contract, who signs, and event queries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from govchain.events import Event
+from govchain.sender import Receipt, Sender
+from govchain.session import Session
+
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+    from web3.contract import Contract
+    from web3.contract.contract import ContractFunction
+
+LOG_CHUNK_BLOCKS = 10_000  # public RPC endpoints cap eth_getLogs ranges; stay well inside
+
+
+def topic(value: int) -> str:
+    """An ``indexed uint256`` as a log topic."""
+    return "0x" + value.to_bytes(32, "big").hex()
+
+
+@dataclass(frozen=True)
+class ContractClient:
+    """A deployed suite contract bound to the account that signs for it."""
+
+    session: Session
+    contract: Contract
+    sender: Sender
+    deploy_block: int = 0
+
+    contract_name = ""  # the suite name in govchain.yaml / deployments/<network>.json
+
+    @classmethod
+    def connect(cls, session: Session, address: str | None = None) -> Any:
+        """The client of the deployed contract (or of the one at ``address``)."""
+        if address is None:
+            entry = session.record().contracts[cls.contract_name]
+            contract = session.contract(cls.contract_name)
+            deploy_block = entry.block_number or 0
+        else:
+            contract = session.contract(cls.contract_name, address)
+            deploy_block = 0
+        return cls(session, contract, session.sender, deploy_block)
+
+    def as_account(self, account: LocalAccount) -> Any:
+        """The same client, signing as ``account``."""
+        return replace(self, sender=self.session.sender_for(account))
+
+    @property
+    def address(self) -> str:
+        return str(self.contract.address)
+
+    def _view_struct(self, function: str, *args: Any) -> dict[str, Any]:
+        """Call a view returning one struct; its fields by their Solidity names."""
+        abi: dict[str, Any] = next(
+            dict(item)
+            for item in self.contract.abi
+            if item.get("type") == "function" and item.get("name") == function
+        )
+        names = [c["name"] for c in abi["outputs"][0]["components"]]
+        values = self.contract.functions[function](*args).call()
+        return dict(zip(names, values, strict=True))
+
+    def _transact(self, call: ContractFunction) -> Receipt:
+        return self.sender.transact(call)
+
+    def _events(
+        self, topics: Sequence[str | None], from_block: int | None = None
+    ) -> Iterator[Event]:
+        """This contract's decoded events matching ``topics`` (topic0 first), oldest first."""
+        w3 = self.session.chain.w3
+        start = self.deploy_block if from_block is None else from_block
+        head = int(w3.eth.block_number)
+        while start <= head:
+            end = min(start + LOG_CHUNK_BLOCKS - 1, head)
+            logs = w3.eth.get_logs(
+                {
+                    "address": self.contract.address,
+                    "fromBlock": start,
+                    "toBlock": end,
+                    "topics": list(topics),
+                }
+            )
+            for log in logs:
+                event = self.session.events.decode(log)
+                if event is not None:
+                    yield event
+            start = end + 1
