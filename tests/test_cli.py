@@ -38,7 +38,7 @@ def test_up_starts_devnet_deploys_and_reports_then_is_idempotent(in_project: Pro
     second = runner.invoke(main, ["up", "--no-serve"])
     assert second.exit_code == 0, second.output
     assert "Nothing to deploy: 2 contracts unchanged on local" in second.output
-    assert f"PaymentToken     {address}  code matches build" in second.output
+    assert f"PaymentToken        {address}  code matches build" in second.output
 
 
 def test_accounts_new_import_list(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -224,7 +224,7 @@ def test_cli_deploy_then_status_confirms_code_matches_build(cli_project: Project
     status = runner.invoke(main, ["status", "--network", "local"])
     assert status.exit_code == 0, status.output
     address = DeploymentRecord.load(cli_project, "local").address("PaymentToken")  # type: ignore[union-attr]
-    assert f"PaymentToken     {address}  code matches build" in status.output
+    assert f"PaymentToken        {address}  code matches build" in status.output
     assert "chain id  31337" in status.output
 
 

@@ -3,67 +3,20 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import signal
 import sys
 import time
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from govchain.errors import GovchainError
 from govchain.project import Project
 
-F = TypeVar("F", bound=Callable[..., Any])
+from govchain.cli_options import account_option, handle_errors, network_option, password_for
 
 
 def _project() -> Project:
     return Project.discover()
-
-
-def network_option(func: F) -> F:
-    return click.option(
-        "--network",
-        "-n",
-        default="local",
-        show_default=True,
-        help="embedded, local, a name under `networks:` in govchain.yaml, or an http(s):// URL.",
-    )(func)
-
-
-def account_option(func: F) -> F:
-    func = click.option(
-        "--account",
-        "-a",
-        default=None,
-        help="Keystore name to sign with (password from a prompt or $GOVCHAIN_PASSWORD).",
-    )(func)
-    return func
-
-
-def _password_for(account: str | None) -> str | None:
-    import os
-
-    from govchain.accounts import PASSWORD_ENV
-
-    if account and PASSWORD_ENV not in os.environ:
-        return str(click.prompt(f"Password for keystore {account!r}", hide_input=True))
-    return None
-
-
-def handle_errors(func: F) -> F:
-    """Translate govchain errors into a message and exit code 1 (the CLI edge)."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except GovchainError as exc:
-            click.secho(f"error: {exc}", fg="red", err=True)
-            sys.exit(1)
-
-    return wrapper  # type: ignore[return-value]
 
 
 @click.group()
@@ -135,7 +88,7 @@ def deploy(network: str, account: str | None, redeploy: tuple[str, ...], reset: 
     """Deploy the suite configured in govchain.yaml and record it in deployments/."""
     from govchain.session import connect
 
-    with connect(network, account=account, password=_password_for(account)) as session:
+    with connect(network, account=account, password=password_for(account)) as session:
         _deploy(session, redeploy=redeploy, reset=reset)
 
 
@@ -165,7 +118,7 @@ def status(network: str, account: str | None) -> None:
     """Show the chain, the account, and whether deployed code matches the local build."""
     from govchain.session import connect
 
-    with connect(network, account=account, password=_password_for(account)) as session:
+    with connect(network, account=account, password=password_for(account)) as session:
         _status(session)
 
 
@@ -189,6 +142,7 @@ def _status(session: Any) -> None:
     if reasons:
         click.secho("record    STALE: " + "; ".join(reasons), fg="red")
     ok = True
+    width = max(map(len, record.contracts), default=0)
     for name, entry in record.contracts.items():
         match = code_matches_build(session.project, chain, entry)
         verdict = {
@@ -199,7 +153,7 @@ def _status(session: Any) -> None:
         if entry.existing:
             verdict = "existing contract (not deployed by govchain)"
         ok = ok and (match is True or entry.existing)
-        click.echo(f"  {name:<16} {entry.address}  {verdict}")
+        click.echo(f"  {name:<{width}} {entry.address}  {verdict}")
     if reasons or not ok:
         sys.exit(2)
 
@@ -290,6 +244,10 @@ def accounts_import(name: str, private_key: str, password: str) -> None:
     entry = save_keystore(name, private_key.strip(), password)
     click.echo(f"imported {entry.name}: {entry.address} ({entry.path})")
 
+
+from govchain.cli_welfare import welfare  # noqa: E402 - subcommand groups register last
+
+main.add_command(welfare)
 
 if __name__ == "__main__":
     main()

@@ -77,7 +77,10 @@ class RoundPlan:
             leaves.append((index, checksummed, amount))
         if not leaves:
             raise RoundPlanError("a round needs at least one beneficiary")
-        return cls(StandardMerkleTree.of(leaves, LEAF_ENCODING))
+        # Leaves stay in index order (OpenZeppelin's `sortLeaves: false`): a batch of consecutive
+        # indexes is then a compact subtree, so its multiproof is short and its claims share
+        # bitmap words.
+        return cls(StandardMerkleTree.of(leaves, LEAF_ENCODING, sort_leaves=False))
 
     @classmethod
     def from_csv(cls, path: str | Path, *, decimals: int = 0) -> RoundPlan:

@@ -1,0 +1,308 @@
+"""``govchain welfare …``: run welfare programmes from the command line."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from govchain.cli_options import account_option, handle_errors, network_option, password_for
+from govchain.clients.welfare import RoundPlan, WelfareClient
+from govchain.errors import ConfigError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def signer_options(func: F) -> F:
+    """--network, --account (keystore) and --dev-account (devnet key index)."""
+    func = click.option(
+        "--dev-account",
+        type=int,
+        default=None,
+        metavar="N",
+        help="On a devnet, sign with development account N (0-9) instead of account 0.",
+    )(func)
+    return network_option(account_option(func))
+
+
+@contextmanager
+def _welfare(network: str, account: str | None, dev_account: int | None) -> Iterator[WelfareClient]:
+    from govchain.session import connect
+
+    with connect(network, account=account, password=password_for(account)) as session:
+        client: WelfareClient = WelfareClient.connect(session)
+        if dev_account is not None:
+            if not session.chain.is_devnet:
+                raise ConfigError("--dev-account is only for devnets; use --account NAME")
+            if not 0 <= dev_account < len(session.chain.accounts):
+                raise ConfigError(f"--dev-account {dev_account}: the devnet has accounts 0-9")
+            client = client.as_account(session.chain.accounts[dev_account])
+        yield client
+
+
+def _document_hash(path: Path | None) -> bytes:
+    from eth_utils import keccak
+
+    return keccak(path.read_bytes()) if path is not None else b"\x00" * 32
+
+
+def _receipt_line(receipt: Any) -> str:
+    names = ", ".join(sorted({e.name for e in receipt.events})) or "no events"
+    return f"tx {receipt.tx_hash} (block {receipt.block_number}, gas {receipt.gas_used}): {names}"
+
+
+@click.group()
+def welfare() -> None:
+    """Welfare disbursement: programmes, eligibility rounds, claims, batch pay, reports."""
+
+
+@welfare.command("build-round")
+@click.argument("beneficiaries", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option(
+    "--decimals",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Amounts in the CSV are whole units with this many decimals.",
+)
+@handle_errors
+def build_round(beneficiaries: Path, out: Path, decimals: int) -> None:
+    """Build a round from a CSV of `address,amount`: tree.json, round.json, one proof each."""
+    started = time.perf_counter()
+    plan = RoundPlan.from_csv(beneficiaries, decimals=decimals)
+    plan.write(out)
+    click.echo(
+        f"{len(plan)} beneficiaries, total {plan.total}, root {plan.root} "
+        f"({time.perf_counter() - started:.2f}s) → {out}/"
+    )
+
+
+@welfare.command("create-programme")
+@signer_options
+@click.option("--name", required=True)
+@click.option("--funding", required=True, help="Account the rounds are paid from (must approve).")
+@click.option("--manager", required=True, help="Programme manager (publishes and funds rounds).")
+@click.option("--officer", required=True, help="Eligibility officer (proposes rounds).")
+@click.option("--token", default=None, help="Payment token (default: the suite's PaymentToken).")
+@click.option("--claim-delay", type=int, default=0, show_default=True, help="Veto window, seconds.")
+@click.option(
+    "--document",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="Programme rules; its keccak256 is recorded.",
+)
+@handle_errors
+def create_programme(
+    network: str,
+    account: str | None,
+    dev_account: int | None,
+    name: str,
+    funding: str,
+    manager: str,
+    officer: str,
+    token: str | None,
+    claim_delay: int,
+    document: Path | None,
+) -> None:
+    """Create a programme (GOVERNANCE)."""
+    with _welfare(network, account, dev_account) as client:
+        token = token or client.session.record().address("PaymentToken")
+        receipt = client.create_programme(
+            name=name,
+            token=token,
+            funding=funding,
+            manager=manager,
+            officer=officer,
+            claim_delay=claim_delay,
+            document_hash=_document_hash(document),
+        )
+        click.echo(f"programme {receipt.event('ProgrammeCreated')['programmeId']} created")
+        click.echo(_receipt_line(receipt))
+
+
+@welfare.command("propose-round")
+@signer_options
+@click.argument("programme_id", type=int)
+@click.argument("round_dir", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--document",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="The eligibility decision; its keccak256 is recorded.",
+)
+@handle_errors
+def propose_round(
+    network: str,
+    account: str | None,
+    dev_account: int | None,
+    programme_id: int,
+    round_dir: Path,
+    document: Path | None,
+) -> None:
+    """Propose a built round for a programme (ELIGIBILITY OFFICER)."""
+    with _welfare(network, account, dev_account) as client:
+        receipt = client.propose_round(
+            programme_id, RoundPlan.load(round_dir), _document_hash(document)
+        )
+        click.echo(f"round {receipt.event('RoundProposed')['roundId']} proposed")
+        click.echo(_receipt_line(receipt))
+
+
+@welfare.command("publish-round")
+@signer_options
+@click.argument("round_id", type=int)
+@click.option("--start", default="now", show_default=True, help="Unix time, or `now`.")
+@click.option("--days", type=int, default=30, show_default=True, help="Claim window length.")
+@handle_errors
+def publish_round(
+    network: str, account: str | None, dev_account: int | None, round_id: int, start: str, days: int
+) -> None:
+    """Publish and fund a proposed round (PROGRAMME MANAGER)."""
+    with _welfare(network, account, dev_account) as client:
+        begin = (
+            int(client.session.chain.w3.eth.get_block("latest")["timestamp"])
+            if start == "now"
+            else int(start)
+        )
+        receipt = client.publish_round(round_id, begin, begin + days * 86_400)
+        click.echo(_receipt_line(receipt))
+
+
+@welfare.command()
+@signer_options
+@click.argument("round_id", type=int)
+@click.argument("round_dir", type=click.Path(exists=True, path_type=Path))
+@click.option("--index", type=int, required=True)
+@handle_errors
+def claim(
+    network: str,
+    account: str | None,
+    dev_account: int | None,
+    round_id: int,
+    round_dir: Path,
+    index: int,
+) -> None:
+    """Pay one entitlement to its beneficiary (anyone may send this)."""
+    with _welfare(network, account, dev_account) as client:
+        click.echo(_receipt_line(client.claim(round_id, RoundPlan.load(round_dir), index)))
+
+
+@welfare.command("batch-pay")
+@signer_options
+@click.argument("round_id", type=int)
+@click.argument("round_dir", type=click.Path(exists=True, path_type=Path))
+@click.option("--batch-size", type=int, default=200, show_default=True)
+@handle_errors
+def batch_pay(
+    network: str,
+    account: str | None,
+    dev_account: int | None,
+    round_id: int,
+    round_dir: Path,
+    batch_size: int,
+) -> None:
+    """Pay every unsettled entitlement in batches (PAYER); safe to rerun after a crash."""
+    with _welfare(network, account, dev_account) as client:
+        result = client.pay_all(round_id, RoundPlan.load(round_dir), batch_size=batch_size)
+        click.echo(
+            f"paid {len(result.paid_indexes)} in {len(result.receipts)} transactions; "
+            f"{len(result.already_settled)} were already settled"
+        )
+
+
+@welfare.command()
+@signer_options
+@click.argument("round_id", type=int)
+@click.argument("round_dir", type=click.Path(exists=True, path_type=Path))
+@click.option("--index", type=int, required=True)
+@click.option("--reason", type=int, required=True, help="Reason code (e.g. 1 = fraud).")
+@handle_errors
+def revoke(
+    network: str,
+    account: str | None,
+    dev_account: int | None,
+    round_id: int,
+    round_dir: Path,
+    index: int,
+    reason: int,
+) -> None:
+    """Revoke an unclaimed entitlement (ELIGIBILITY OFFICER)."""
+    with _welfare(network, account, dev_account) as client:
+        click.echo(_receipt_line(client.revoke(round_id, RoundPlan.load(round_dir), index, reason)))
+
+
+@welfare.command()
+@signer_options
+@click.argument("round_id", type=int)
+@click.option("--reason", type=int, required=True)
+@handle_errors
+def veto(
+    network: str, account: str | None, dev_account: int | None, round_id: int, reason: int
+) -> None:
+    """Veto a round during its delay (AUDITOR)."""
+    with _welfare(network, account, dev_account) as client:
+        click.echo(_receipt_line(client.veto_round(round_id, reason)))
+
+
+@welfare.command()
+@signer_options
+@click.argument("round_id", type=int)
+@handle_errors
+def clawback(network: str, account: str | None, dev_account: int | None, round_id: int) -> None:
+    """Return an ended round's unclaimed funds to the programme's funding account."""
+    with _welfare(network, account, dev_account) as client:
+        click.echo(_receipt_line(client.clawback(round_id)))
+
+
+@welfare.command()
+@signer_options
+@click.argument("round_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@handle_errors
+def report(
+    network: str, account: str | None, dev_account: int | None, round_id: int, as_json: bool
+) -> None:
+    """Reconcile a round from chain events: funded, claimed, revoked, outstanding."""
+    with _welfare(network, account, dev_account) as client:
+        result = client.reconcile(round_id)
+    if as_json:
+        click.echo(json.dumps({**asdict(result), "balanced": result.balanced}, indent=2))
+        return
+    click.echo(f"round {result.round_id} of programme {result.programme_id}")
+    for label, value in [
+        ("funded", result.funded),
+        ("claimed", result.claimed),
+        ("revoked", result.revoked),
+        ("clawed back", result.clawed_back),
+        ("outstanding", result.outstanding),
+    ]:
+        click.echo(f"  {label:<12} {value:>20,}")
+    click.echo(f"  balanced     {'yes' if result.balanced else 'NO'}")
+    unclaimed = result.unclaimed_indexes
+    shown = ", ".join(map(str, unclaimed[:50])) + (" …" if len(unclaimed) > 50 else "")
+    click.echo(f"  unclaimed    {len(unclaimed)} index(es){': ' + shown if unclaimed else ''}")
+
+
+@welfare.command()
+@signer_options
+@click.argument("role")
+@click.argument("address")
+@handle_errors
+def grant(
+    network: str, account: str | None, dev_account: int | None, role: str, address: str
+) -> None:
+    """Grant ROLE (e.g. PAYER_ROLE) on the welfare contract to ADDRESS (GOVERNANCE)."""
+    from eth_utils import keccak
+
+    with _welfare(network, account, dev_account) as client:
+        receipt = client.sender.transact(
+            client.contract.functions.grantRole(keccak(text=role), address)
+        )
+        click.echo(_receipt_line(receipt))
