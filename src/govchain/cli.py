@@ -10,9 +10,8 @@ from typing import Any
 
 import click
 
-from govchain.project import Project
-
 from govchain.cli_options import account_option, handle_errors, network_option, password_for
+from govchain.project import Project
 
 
 def _project() -> Project:
