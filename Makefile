@@ -42,6 +42,8 @@ node: setup
 
 bench: setup
 	$(BIN)/python -m benchmarks.throughput
+	$(BIN)/python -m benchmarks.merkle_build
+	$(BIN)/python -m benchmarks.welfare_gas
 
 lint: setup
 	$(BIN)/ruff check src tests scripts benchmarks
