@@ -416,6 +416,11 @@ def test_plan_rejects_bad_rows_with_their_position() -> None:
         RoundPlan.from_entitlements([(good, 1), (good.lower(), 2)])
     with pytest.raises(RoundPlanError, match="entry 0: amount 0 must be a positive integer"):
         RoundPlan.from_entitlements([(good, 0)])
+    bad_checksum = good[:2] + good[2:].swapcase() if good[2:] != good[2:].swapcase() else None
+    if bad_checksum and not (bad_checksum[2:].islower() or bad_checksum[2:].isupper()):
+        with pytest.raises(RoundPlanError, match="invalid EIP-55 checksum"):
+            RoundPlan.from_entitlements([(bad_checksum, 1)])
+    assert RoundPlan.from_entitlements([(good.lower(), 1)]).entitlement(0).beneficiary == good
     with pytest.raises(RoundPlanError, match="at least one beneficiary"):
         RoundPlan.from_entitlements([])
 

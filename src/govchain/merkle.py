@@ -247,9 +247,9 @@ _EVERY_BYTE_40: Final = int.from_bytes(b"\x40" * 40, "big")
 _EVERY_BYTE_08: Final = int.from_bytes(b"\x08" * 40, "big")
 
 
-def _checksum_ok(body: str) -> bool:
-    """Whether 40 ASCII hex digits of an address follow EIP-55 (letters upper where the nibble
-    of keccak(lowercase) at their position is >= 8), with byte-parallel integer arithmetic."""
+def _eip55(body: str) -> str:
+    """The EIP-55 spelling of 40 hex digits (letters upper where the nibble of
+    keccak(lowercase) at their position is >= 8), with byte-parallel integer arithmetic."""
     lower = body.lower().encode("ascii")
     hash_hex = int.from_bytes(_new_keccak(lower).digest()[:20].hex().encode("ascii"), "big")
     # a hex digit's ASCII code has 0x40 set for a-f and 0x08 set for 8-9: both mean "nibble >= 8"
@@ -257,7 +257,24 @@ def _checksum_ok(body: str) -> bool:
     code = int.from_bytes(lower, "big")
     is_letter = (code & _EVERY_BYTE_40) >> 3
     expected = code ^ ((nibble_high & is_letter) << 2)  # clear 0x20: a-f -> A-F
-    return expected.to_bytes(40, "big") == body.encode("ascii")
+    return expected.to_bytes(40, "big").decode("ascii")
+
+
+def _checksum_ok(body: str) -> bool:
+    return _eip55(body) == body
+
+
+def checksum_address(value: Any) -> str:
+    """``value`` as an EIP-55 address; raises :class:`MerkleTreeError` if it is not one.
+
+    All-lower or all-upper hex is accepted as is; mixed case must carry a valid checksum.
+    (eth-utils does the same ~10x slower: this is on the path of 100k-row round files.)
+    """
+    return "0x" + _eip55(_to_address(value).hex()) if isinstance(value, str) else _bad(value)
+
+
+def _bad(value: Any) -> str:
+    raise MerkleTreeError(f"address must be a 0x string of 40 hex digits, got {_describe(value)}")
 
 
 def _to_address(value: Any) -> bytes:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from govchain.clients.base import ContractClient, topic
 from govchain.errors import GovchainError
-from govchain.merkle import StandardMerkleTree
+from govchain.merkle import MerkleTreeError, StandardMerkleTree, checksum_address
 from govchain.sender import Receipt
 
 if TYPE_CHECKING:
@@ -56,14 +56,15 @@ class RoundPlan:
     @classmethod
     def from_entitlements(cls, rows: Iterable[tuple[str, int]]) -> RoundPlan:
         """Index the ``(address, amount)`` rows 0, 1, 2… in the order given."""
-        from eth_utils import is_address, to_checksum_address
-
         leaves: list[tuple[int, str, int]] = []
         seen: dict[str, int] = {}
         for index, (address, amount) in enumerate(rows):
-            if not isinstance(address, str) or not is_address(address):
-                raise RoundPlanError(f"entry {index}: {address!r} is not an address")
-            checksummed = to_checksum_address(address)
+            try:
+                checksummed = checksum_address(address)
+            except MerkleTreeError as exc:
+                raise RoundPlanError(
+                    f"entry {index}: {address!r} is not an address ({exc})"
+                ) from None
             if checksummed in seen:
                 raise RoundPlanError(
                     f"entry {index}: {checksummed} is already entry {seen[checksummed]}; "
