@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from govchain.accounts import dev_accounts
-from govchain.chain import AnvilProcess, Chain, _web3_http, start_anvil
+from govchain.chain import AnvilProcess, Chain, _web3_http, node_file, start_anvil
 from govchain.compiler import compile_project
 from govchain.project import Project
 from govchain.session import Session, registries
@@ -79,6 +80,18 @@ def chain(_anvil_chain: Chain) -> Iterator[Chain]:
 def session(project: Project, chain: Chain) -> Session:
     errors, events = registries(project)
     return Session(project, chain, errors, events)
+
+
+@pytest.fixture
+def devnet_project(
+    tmp_project: Project, anvil: AnvilProcess, chain: Chain, monkeypatch: pytest.MonkeyPatch
+) -> Project:
+    """The temporary project, with the session's anvil advertised as its running devnet."""
+    path = node_file(tmp_project)
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"pid": anvil.pid, "port": anvil.port, "url": anvil.url}))
+    monkeypatch.setenv("GOVCHAIN_PROJECT", str(tmp_project.root))
+    return tmp_project
 
 
 @pytest.fixture

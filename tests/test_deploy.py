@@ -13,7 +13,7 @@ from eth_utils import keccak
 
 from conftest import make_project
 from govchain import ConfigError, DeploymentError, StaleDeploymentError
-from govchain.chain import Chain, node_file
+from govchain.chain import Chain
 from govchain.cli import main
 from govchain.compiler import compile_project, load_artifact
 from govchain.deploy import DeploymentRecord, code_matches_build, deploy_suite, stale_reasons, suite
@@ -203,18 +203,7 @@ def test_code_matches_build_detects_foreign_code(tmp_project: Project, chain: Ch
 # -- the command line, against the session's anvil advertised as the project's devnet ----------
 
 
-@pytest.fixture
-def cli_project(
-    tmp_project: Project, chain: Chain, anvil: Any, monkeypatch: pytest.MonkeyPatch
-) -> Project:
-    path = node_file(tmp_project)
-    path.parent.mkdir(parents=True)
-    path.write_text(json.dumps({"pid": anvil.pid, "port": anvil.port, "url": anvil.url}))
-    monkeypatch.setenv("GOVCHAIN_PROJECT", str(tmp_project.root))
-    return tmp_project
-
-
-def test_cli_deploy_then_status_confirms_code_matches_build(cli_project: Project) -> None:
+def test_cli_deploy_then_status_confirms_code_matches_build(devnet_project: Project) -> None:
     runner = CliRunner()
     first = runner.invoke(main, ["deploy", "--network", "local"])
     assert first.exit_code == 0, first.output
@@ -223,13 +212,13 @@ def test_cli_deploy_then_status_confirms_code_matches_build(cli_project: Project
     assert f"Nothing to deploy: {len(SUITE)} contracts unchanged on local" in second.output
     status = runner.invoke(main, ["status", "--network", "local"])
     assert status.exit_code == 0, status.output
-    address = DeploymentRecord.load(cli_project, "local").address("PaymentToken")  # type: ignore[union-attr]
+    address = DeploymentRecord.load(devnet_project, "local").address("PaymentToken")  # type: ignore[union-attr]
     assert f"PaymentToken        {address}  code matches build" in status.output
     assert "chain id  31337" in status.output
 
 
 def test_cli_status_flags_a_stale_record_and_exits_non_zero(
-    cli_project: Project, chain: Chain
+    devnet_project: Project, chain: Chain
 ) -> None:
     runner = CliRunner()
     snapshot = chain.rpc("evm_snapshot")

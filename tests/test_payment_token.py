@@ -10,6 +10,7 @@ from eth_utils import keccak
 
 from govchain import contract_error
 from govchain.compiler import load_artifact
+from govchain.eip712 import typed_data
 from govchain.session import Session
 
 GOVERNANCE = keccak(text="GOVERNANCE_ROLE")
@@ -92,37 +93,24 @@ def test_permit_lets_a_spender_move_funds_with_the_owners_signature(
     owner, spender = session.chain.accounts[5], session.chain.accounts[6]
     session.sender.transact(token.functions.mint(owner.address, 1_000))
     deadline = session.chain.w3.eth.get_block("latest")["timestamp"] + 3600
-    message = {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            "Permit": [
-                {"name": "owner", "type": "address"},
-                {"name": "spender", "type": "address"},
-                {"name": "value", "type": "uint256"},
-                {"name": "nonce", "type": "uint256"},
-                {"name": "deadline", "type": "uint256"},
-            ],
-        },
-        "primaryType": "Permit",
-        "domain": {
-            "name": "Public Unit",
-            "version": "1",
-            "chainId": session.chain.chain_id,
-            "verifyingContract": token.address,
-        },
-        "message": {
+    message = typed_data(
+        token,
+        "Permit",
+        [
+            ("owner", "address"),
+            ("spender", "address"),
+            ("value", "uint256"),
+            ("nonce", "uint256"),
+            ("deadline", "uint256"),
+        ],
+        {
             "owner": owner.address,
             "spender": spender.address,
             "value": 400,
             "nonce": 0,
             "deadline": deadline,
         },
-    }
+    )
     signed = owner.sign_message(encode_typed_data(full_message=message))
     relay = session.sender_for(spender)
     permit = token.functions.permit(

@@ -4,28 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
-import pytest
 from click.testing import CliRunner
 from eth_account import Account
 
-from govchain.chain import Chain, node_file
+from govchain.chain import Chain
 from govchain.cli import main
 from govchain.project import Project
 from govchain.session import Session, registries
-
-
-@pytest.fixture
-def devnet_project(
-    tmp_project: Project, chain: Chain, anvil: Any, monkeypatch: pytest.MonkeyPatch
-) -> Project:
-    """The temporary project, with the session's anvil advertised as its running devnet."""
-    path = node_file(tmp_project)
-    path.parent.mkdir(parents=True)
-    path.write_text(json.dumps({"pid": anvil.pid, "port": anvil.port, "url": anvil.url}))
-    monkeypatch.setenv("GOVCHAIN_PROJECT", str(tmp_project.root))
-    return tmp_project
 
 
 def _run(*args: str) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from govchain.clients.base import ContractClient, topic
+from govchain.eip712 import typed_data
 from govchain.errors import GovchainError
 from govchain.merkle import MerkleTreeError, StandardMerkleTree, checksum_address
 from govchain.sender import Receipt
@@ -29,6 +30,15 @@ if TYPE_CHECKING:
 LEAF_ENCODING = ("uint256", "address", "uint256")
 ROUND_STATUS = ("None", "Proposed", "Published", "Vetoed", "ClawedBack")
 ZERO_HASH = b"\x00" * 32
+CLAIM_AUTHORIZATION_FIELDS = (  # IWelfareDisbursement.ClaimAuthorization, in order
+    ("roundId", "uint256"),
+    ("index", "uint256"),
+    ("beneficiary", "address"),
+    ("amount", "uint256"),
+    ("agent", "address"),
+    ("payee", "address"),
+    ("deadline", "uint256"),
+)
 
 
 class RoundPlanError(GovchainError, ValueError):
@@ -347,7 +357,6 @@ class WelfareClient(ContractClient):
                 f"which belongs to {entitlement.beneficiary}"
             )
         payee = payee or entitlement.beneficiary
-        _, name, version, chain_id, verifying, _, _ = self.contract.functions.eip712Domain().call()
         message = {
             "roundId": round_id,
             "index": entitlement.index,
@@ -357,33 +366,7 @@ class WelfareClient(ContractClient):
             "payee": payee,
             "deadline": deadline,
         }
-        typed = {
-            "types": {
-                "EIP712Domain": [
-                    {"name": "name", "type": "string"},
-                    {"name": "version", "type": "string"},
-                    {"name": "chainId", "type": "uint256"},
-                    {"name": "verifyingContract", "type": "address"},
-                ],
-                "ClaimAuthorization": [
-                    {"name": "roundId", "type": "uint256"},
-                    {"name": "index", "type": "uint256"},
-                    {"name": "beneficiary", "type": "address"},
-                    {"name": "amount", "type": "uint256"},
-                    {"name": "agent", "type": "address"},
-                    {"name": "payee", "type": "address"},
-                    {"name": "deadline", "type": "uint256"},
-                ],
-            },
-            "primaryType": "ClaimAuthorization",
-            "domain": {
-                "name": name,
-                "version": version,
-                "chainId": chain_id,
-                "verifyingContract": verifying,
-            },
-            "message": message,
-        }
+        typed = typed_data(self.contract, "ClaimAuthorization", CLAIM_AUTHORIZATION_FIELDS, message)
         signed = beneficiary.sign_message(encode_typed_data(full_message=typed))
         return ClaimAuthorization(
             round_id,
