@@ -439,3 +439,12 @@ def test_plan_round_trips_through_csv_and_tree_files(tmp_path: Any) -> None:
     bad.write_text("address,amount\n" + f"{rows[0][0]},1.234\n")
     with pytest.raises(RoundPlanError, match="bad.csv:2: amount 1.234 has more than 2 decimals"):
         RoundPlan.from_csv(bad, decimals=2)
+
+
+def test_reconciliation_is_unbalanced_when_events_and_contract_disagree() -> None:
+    from govchain.clients.welfare import Reconciliation
+
+    agreed = Reconciliation(1, 1, 3, 300, 100, 0, 0, 200, 200, [0], [], [1, 2])
+    assert agreed.balanced
+    assert not Reconciliation(1, 1, 3, 300, 100, 0, 0, 200, 150, [0], [], [1, 2]).balanced
+    assert not Reconciliation(1, 1, 3, 300, 400, 0, 0, -100, -100, [0], [], []).balanced

@@ -235,13 +235,16 @@ class Reconciliation:
     revoked: int
     clawed_back: int
     outstanding: int
+    contract_remaining: int
     claimed_indexes: list[int]
     revoked_indexes: list[int]
     unclaimed_indexes: list[int]
 
     @property
     def balanced(self) -> bool:
-        return self.funded == self.claimed + self.revoked + self.clawed_back + self.outstanding
+        """Do the events account for every unit, and agree with what the contract still holds?"""
+        settled = self.claimed + self.revoked + self.clawed_back
+        return settled <= self.funded and self.outstanding == self.contract_remaining
 
 
 @dataclass(frozen=True)
@@ -471,7 +474,8 @@ class WelfareClient(ContractClient):
 
     def reconcile(self, round_id: int) -> Reconciliation:
         """Rebuild a round's accounts from its events alone (no local notes)."""
-        programme_id = self.round(round_id).programme_id
+        record = self.round(round_id)
+        programme_id = record.programme_id
         funded = claimed = revoked = clawed_back = 0
         beneficiaries = 0
         claimed_indexes: list[int] = []
@@ -505,6 +509,7 @@ class WelfareClient(ContractClient):
             revoked,
             clawed_back,
             outstanding,
+            record.remaining,
             sorted(claimed_indexes),
             sorted(revoked_indexes),
             unclaimed,
