@@ -57,7 +57,7 @@ from eth_utils import keccak
 from govchain.accounts import dev_accounts
 from govchain.chain import Chain, _web3_http, start_anvil
 from govchain.clients.welfare import LEAF_ENCODING, RoundPlan, WelfareClient
-from govchain.compiler import compile_project, load_artifact
+from govchain.compiler import compile_project
 from govchain.merkle import StandardMerkleTree
 from govchain.project import Project
 from govchain.sender import Receipt
@@ -188,28 +188,20 @@ class Env:
         return int(self.token.functions.balanceOf(address).call())
 
 
-def _deploy(session: Session, name: str, *args: Any) -> Any:
-    artifact = load_artifact(session.project, name)
-    receipt = session.sender.deploy(artifact["bytecode"], artifact["abi"], *args)
-    if receipt.contract_address is None:
-        raise CorrectnessError(f"deployment of {name} ({receipt.tx_hash}) has no address")
-    return session.contract(name, receipt.contract_address)
-
-
 def set_up(session: Session) -> Env:
     accounts = session.chain.accounts
     admin, manager, officer, payer, funding, relayer = (accounts[i] for i in (0, 1, 2, 4, 5, 9))
-    token = _deploy(session, "PaymentToken", *TOKEN_ARGS, admin.address, admin.address)
-    welfare = _deploy(session, "WelfareDisbursement", admin.address)
+    token = session.deploy("PaymentToken", *TOKEN_ARGS, admin.address, admin.address)
+    welfare = session.deploy("WelfareDisbursement", admin.address)
+    governance = WelfareClient(session, welfare, session.sender)
     for role, account in [
         ("PROGRAMME_MANAGER_ROLE", manager),
         ("ELIGIBILITY_OFFICER_ROLE", officer),
         ("PAYER_ROLE", payer),
     ]:
-        session.sender.transact(welfare.functions.grantRole(keccak(text=role), account.address))
+        governance.grant_role(role, account.address)
     session.sender.transact(token.functions.mint(funding.address, FUNDS))
     session.sender_for(funding).transact(token.functions.approve(welfare.address, 2**256 - 1))
-    governance = WelfareClient(session, welfare, session.sender)
     created = governance.create_programme(
         name="Benchmark allowance",
         token=token.address,

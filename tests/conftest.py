@@ -97,11 +97,5 @@ def devnet_project(
 @pytest.fixture
 def token(session: Session) -> object:
     """A freshly deployed PaymentToken (2 decimals); accounts[0] is admin and minter."""
-    from govchain.compiler import load_artifact
-
     admin = session.chain.accounts[0].address
-    artifact = load_artifact(session.project, "PaymentToken")
-    receipt = session.sender.deploy(
-        artifact["bytecode"], artifact["abi"], "Public Unit", "PUB", 2, admin, admin
-    )
-    return session.contract("PaymentToken", receipt.contract_address)
+    return session.deploy("PaymentToken", "Public Unit", "PUB", 2, admin, admin)

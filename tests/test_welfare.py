@@ -12,7 +12,6 @@ from eth_utils import keccak
 from govchain import contract_error
 from govchain.chain import Chain
 from govchain.clients.welfare import RoundPlan, RoundPlanError, WelfareClient
-from govchain.compiler import load_artifact
 from govchain.session import Session
 
 DAY = 86_400
@@ -52,21 +51,12 @@ class Env:
         return round_id
 
 
-def _deploy(session: Session, name: str, *args: Any) -> Any:
-    artifact = load_artifact(session.project, name)
-    receipt = session.sender.deploy(artifact["bytecode"], artifact["abi"], *args)
-    return session.contract(name, receipt.contract_address)
-
-
-def _grant(session: Session, contract: Any, role: str, account: str) -> None:
-    session.sender.transact(contract.functions.grantRole(keccak(text=role), account))
-
-
 @pytest.fixture
 def env(session: Session, chain: Chain) -> Env:
     admin, manager, officer, auditor, payer, funding = chain.accounts[:6]
-    token = _deploy(session, "PaymentToken", "Public Unit", "PUB", 2, admin.address, admin.address)
-    welfare = _deploy(session, "WelfareDisbursement", admin.address)
+    token = session.deploy("PaymentToken", "Public Unit", "PUB", 2, admin.address, admin.address)
+    welfare = session.deploy("WelfareDisbursement", admin.address)
+    governance = WelfareClient(session, welfare, session.sender)
     for role, account in [
         ("PROGRAMME_MANAGER_ROLE", manager),
         ("ELIGIBILITY_OFFICER_ROLE", officer),
@@ -74,10 +64,9 @@ def env(session: Session, chain: Chain) -> Env:
         ("PAYER_ROLE", payer),
         ("PAUSER_ROLE", admin),
     ]:
-        _grant(session, welfare, role, account.address)
+        governance.grant_role(role, account.address)
     session.sender.transact(token.functions.mint(funding.address, FUNDS))
     session.sender_for(funding).transact(token.functions.approve(welfare.address, 2**256 - 1))
-    governance = WelfareClient(session, welfare, session.sender)
     created = governance.create_programme(
         name="Child benefit",
         token=token.address,

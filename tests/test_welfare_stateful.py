@@ -45,7 +45,6 @@ from hypothesis.stateful import (
 from govchain import contract_error
 from govchain.chain import Chain
 from govchain.clients.welfare import ROUND_STATUS, RoundPlan, WelfareClient
-from govchain.compiler import load_artifact
 from govchain.events import EventRegistry
 from govchain.project import Project
 from govchain.revert import ErrorRegistry
@@ -119,16 +118,6 @@ class World:
     anyone: LocalAccount
 
 
-def _deploy(session: Session, name: str, *args: Any) -> Any:
-    artifact = load_artifact(session.project, name)
-    receipt = session.sender.deploy(artifact["bytecode"], artifact["abi"], *args)
-    return session.contract(name, receipt.contract_address)
-
-
-def _grant(session: Session, contract: Any, role: str, account: str) -> None:
-    session.sender.transact(contract.functions.grantRole(keccak(text=role), account))
-
-
 def _tuple_type(component: dict[str, Any]) -> str:
     if component["type"].startswith("tuple"):
         inner = ",".join(_tuple_type(c) for c in component["components"])
@@ -148,15 +137,15 @@ def world(session: Session, chain: Chain) -> World:
         (0, a[5], a[1], a[2], "Child benefit"),
         (2 * DAY, a[6], a[7], a[8], "Disaster relief"),
     ]
-    token = _deploy(session, "PaymentToken", "Public Unit", "PUB", 2, admin.address, admin.address)
-    welfare = _deploy(session, "WelfareDisbursement", admin.address)
-    _grant(session, welfare, "AUDITOR_ROLE", auditor.address)
-    _grant(session, welfare, "PAYER_ROLE", payer.address)
+    token = session.deploy("PaymentToken", "Public Unit", "PUB", 2, admin.address, admin.address)
+    welfare = session.deploy("WelfareDisbursement", admin.address)
     governance = WelfareClient(session, welfare, session.sender)
+    governance.grant_role("AUDITOR_ROLE", auditor.address)
+    governance.grant_role("PAYER_ROLE", payer.address)
     programmes = []
     for delay, funding, manager, officer, name in specs:
-        _grant(session, welfare, "PROGRAMME_MANAGER_ROLE", manager.address)
-        _grant(session, welfare, "ELIGIBILITY_OFFICER_ROLE", officer.address)
+        governance.grant_role("PROGRAMME_MANAGER_ROLE", manager.address)
+        governance.grant_role("ELIGIBILITY_OFFICER_ROLE", officer.address)
         session.sender.transact(token.functions.mint(funding.address, FUNDS))
         session.sender_for(funding).transact(token.functions.approve(welfare.address, 2**256 - 1))
         created = governance.create_programme(

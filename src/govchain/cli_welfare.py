@@ -299,10 +299,5 @@ def grant(
     network: str, account: str | None, dev_account: int | None, role: str, address: str
 ) -> None:
     """Grant ROLE (e.g. PAYER_ROLE) on the welfare contract to ADDRESS (GOVERNANCE)."""
-    from eth_utils import keccak
-
     with _welfare(network, account, dev_account) as client:
-        receipt = client.sender.transact(
-            client.contract.functions.grantRole(keccak(text=role), address)
-        )
-        click.echo(_receipt_line(receipt))
+        click.echo(_receipt_line(client.grant_role(role, address)))

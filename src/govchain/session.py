@@ -98,6 +98,13 @@ class Session:
         self.labels[contract.address] = name
         return contract
 
+    def deploy(self, name: str, *args: Any) -> Contract:
+        """Deploy a fresh instance of compiled contract ``name`` (not recorded) and return it."""
+        artifact = load_artifact(self.project, name)
+        receipt = self.sender.deploy(artifact["bytecode"], artifact["abi"], *args)
+        assert receipt.contract_address is not None
+        return self.contract(name, receipt.contract_address)
+
     def close(self) -> None:
         self.chain.close()
 

@@ -54,6 +54,12 @@ class ContractClient:
     def address(self) -> str:
         return str(self.contract.address)
 
+    def grant_role(self, role: str, account: str) -> Receipt:
+        """Grant the role named ``role`` (e.g. ``"PAYER_ROLE"``) to ``account`` (its admin only)."""
+        from eth_utils import keccak
+
+        return self._transact(self.contract.functions.grantRole(keccak(text=role), account))
+
     def _view_struct(self, function: str, *args: Any) -> dict[str, Any]:
         """Call a view returning one struct; its fields by their Solidity names."""
         abi: dict[str, Any] = next(
