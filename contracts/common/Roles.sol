@@ -17,6 +17,8 @@ library Roles {
     // Domain roles, declared here so that every contract and the Python tooling agree on them.
     bytes32 internal constant PROCUREMENT_OFFICER_ROLE = keccak256("PROCUREMENT_OFFICER_ROLE");
     bytes32 internal constant SUPPLIER_REGISTRAR_ROLE = keccak256("SUPPLIER_REGISTRAR_ROLE");
+    bytes32 internal constant PROCUREMENT_REVIEWER_ROLE = keccak256("PROCUREMENT_REVIEWER_ROLE");
+    bytes32 internal constant CONTRACT_INSPECTOR_ROLE = keccak256("CONTRACT_INSPECTOR_ROLE");
     bytes32 internal constant PROGRAMME_MANAGER_ROLE = keccak256("PROGRAMME_MANAGER_ROLE");
     bytes32 internal constant ELIGIBILITY_OFFICER_ROLE = keccak256("ELIGIBILITY_OFFICER_ROLE");
     bytes32 internal constant AUDITOR_ROLE = keccak256("AUDITOR_ROLE");
