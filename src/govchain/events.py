@@ -52,6 +52,13 @@ class EventRegistry:
                 previous = self.owners.get(topic, contract)
                 self.owners[topic] = contract if previous == contract else ""
 
+    def topic(self, name: str) -> str:
+        """The topic0 (``0x``-hex) of the event called ``name``, for log filters."""
+        found = {topic for (topic, _), spec in self.specs.items() if spec.name == name}
+        if len(found) != 1:
+            raise LookupError(f"{len(found)} known events are called {name!r}; expected one")
+        return "0x" + found.pop().hex()
+
     def decode(self, log: Mapping[str, Any]) -> Event | None:
         """Decode one log, or ``None`` if no known ABI matches it."""
         from eth_abi import decode as abi_decode
