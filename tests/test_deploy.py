@@ -136,7 +136,7 @@ def test_existing_contract_is_adopted_instead_of_deployed(
         tmp_project, lambda c: c["networks"].update(local={"existing": {"PaymentToken": address}})
     )
     outcome = _deploy(adopted, chain)
-    assert outcome.deployed == ["WelfareDisbursement", "Procurement"]
+    assert sorted(outcome.deployed) == ["Procurement", "WelfareDisbursement"]
     entry = outcome.record.contracts["PaymentToken"]
     assert entry.existing and entry.address == address and entry.tx_hash is None
 
