@@ -101,7 +101,6 @@ contract Procurement is IProcurement, GovchainAccess, Pausable, ReentrancyGuardT
         t.standstill = terms.standstill;
         t.status = TenderStatus.Open;
         t.registeredOnly = terms.registeredOnly;
-        t.documentHash = terms.documentHash;
         emit TenderCreated(
             tenderId,
             terms.buyer,
@@ -126,7 +125,6 @@ contract Procurement is IProcurement, GovchainAccess, Pausable, ReentrancyGuardT
         Tender storage t = _tenderIn(tenderId, TenderStatus.Open);
         if (t.bidCount != 0) revert ProcurementAlreadyBid(tenderId);
         _checkDeadlines(biddingDeadline, revealDeadline);
-        t.documentHash = documentHash;
         t.biddingDeadline = uint48(biddingDeadline);
         t.revealDeadline = uint48(revealDeadline);
         emit TenderAmended(tenderId, documentHash, biddingDeadline, revealDeadline);

@@ -95,8 +95,9 @@ interface IProcurement {
         string title;
     }
 
-    /// @notice A tender as stored (six slots).
-    /// @dev `leader`/`leadingPrice`: the best compliant revealed bid so far; once awarded, the
+    /// @notice A tender as stored (five slots; opening a tender writes four).
+    /// @dev The specification's document hash is not stored: it is in {TenderCreated} and in
+    /// each {TenderAmended}, and nothing on chain reads it. `leader`/`leadingPrice`: the best compliant revealed bid so far; once awarded, the
     /// winner. `awardedAt`: time of the current award, or of the start of a re-award.
     /// `refundAllBonds`: the tender was cancelled before its reveal deadline, so no bond is
     /// forfeited. `awardRound`: counts awards set aside, so that old challenges cannot be resolved.
@@ -119,7 +120,6 @@ interface IProcurement {
         uint32 openChallenges;
         uint16 awardRound;
         uint48 awardedAt;
-        bytes32 documentHash;
         address leader;
         uint96 leadingPrice;
     }

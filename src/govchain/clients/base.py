@@ -75,9 +75,12 @@ class ContractClient:
         return self.sender.transact(call)
 
     def _events(
-        self, topics: Sequence[str | None], from_block: int | None = None
+        self, topics: Sequence[str | list[str] | None], from_block: int | None = None
     ) -> Iterator[Event]:
-        """This contract's decoded events matching ``topics`` (topic0 first), oldest first."""
+        """This contract's decoded events matching ``topics``, oldest first.
+
+        ``topics`` starts with topic0; a list in a position matches any of its values.
+        """
         w3 = self.session.chain.w3
         start = self.deploy_block if from_block is None else from_block
         head = int(w3.eth.block_number)

@@ -408,7 +408,7 @@ class ProcurementClient(ContractClient):
             token=t["token"],
             buyer=t["buyer"],
             officer=t["officer"],
-            document_hash=bytes(t["documentHash"]),
+            document_hash=self._document_hash(tender_id),
             ceiling=int(t["ceiling"]),
             bond=int(t["bond"]),
             bidding_deadline=int(t["biddingDeadline"]),
@@ -534,6 +534,14 @@ class ProcurementClient(ContractClient):
         if self._view_struct("tender", tender_id)["forfeitsPaid"]:
             bonds -= (record.bid_count - record.revealed_count) * record.bond
         return bonds + self.escrow(tender_id).held
+
+    def _document_hash(self, tender_id: int) -> bytes:
+        """The specification's hash in force: the latest amendment's, else the original's."""
+        names = [self._event_topic("TenderCreated"), self._event_topic("TenderAmended")]
+        latest = b""
+        for event in self._events([names, topic(tender_id)]):
+            latest = bytes(event["documentHash"])
+        return latest
 
     def _bidders(self, tender_id: int) -> list[str]:
         committed = self._event_topic("BidCommitted")
