@@ -87,7 +87,9 @@ class ProcurementEnv:
         record = self.officer.tender(tender_id)
         self.travel_to(record.awarded_at + record.standstill + 1)
 
-    def awarded(self, prices: list[int], *, reveal: list[bool] | None = None) -> tuple[int, list[SealedBid]]:
+    def awarded(
+        self, prices: list[int], *, reveal: list[bool] | None = None
+    ) -> tuple[int, list[SealedBid]]:
         """A tender with one bid per price (suppliers in order), revealed as told, awarded."""
         tender_id = self.open_tender()
         sealed = [self.commit(self.suppliers[i], tender_id, p) for i, p in enumerate(prices)]

@@ -8,7 +8,6 @@ import pytest
 
 from govchain.chain import Chain
 from govchain.session import Session
-
 from procurement_env import BOND, ProcurementEnv, make_env
 
 

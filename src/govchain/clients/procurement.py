@@ -69,7 +69,9 @@ def document_hash(document: bytes | str) -> bytes:
     return keccak(data)
 
 
-def commitment_of(tender_id: int, bidder: str, price: int, salt: bytes, offer_doc_hash: bytes) -> bytes:
+def commitment_of(
+    tender_id: int, bidder: str, price: int, salt: bytes, offer_doc_hash: bytes
+) -> bytes:
     """``keccak256(abi.encode(tenderId, bidder, price, salt, offerDocHash))``, as the contract."""
     return keccak(
         encode(
@@ -101,7 +103,9 @@ class SealedBid:
 
     @property
     def commitment(self) -> bytes:
-        return commitment_of(self.tender_id, self.bidder, self.price, self.salt, self.offer_doc_hash)
+        return commitment_of(
+            self.tender_id, self.bidder, self.price, self.salt, self.offer_doc_hash
+        )
 
     def save(self, path: str | Path) -> Path:
         """Write the bid to ``path`` (owner-only permissions); never overwrite an existing file."""
@@ -239,7 +243,9 @@ class TenderReport:
     def balanced(self) -> bool:
         """Does every unit that came in leave or remain held, with nothing unexplained?"""
         came_in = self.bonds_posted + self.escrow_funded
-        went_out = self.bonds_returned + self.bonds_forfeited + self.escrow_paid + self.escrow_refunded
+        went_out = (
+            self.bonds_returned + self.bonds_forfeited + self.escrow_paid + self.escrow_refunded
+        )
         return came_in == went_out + self.held
 
     def as_dict(self) -> dict[str, Any]:
@@ -332,7 +338,9 @@ class ProcurementClient(ContractClient):
                 f"{self.sender.address}: the commitment would not reveal"
             )
         sealed.save(keep)
-        return self._transact(self.contract.functions.commitBid(sealed.tender_id, sealed.commitment))
+        return self._transact(
+            self.contract.functions.commitBid(sealed.tender_id, sealed.commitment)
+        )
 
     def reveal_bid(self, sealed: SealedBid) -> Receipt:
         return self._transact(
