@@ -133,11 +133,10 @@ contract Procurement is IProcurement, GovchainAccess, Pausable, ReentrancyGuardT
     /// @inheritdoc IProcurement
     function cancelTender(uint256 tenderId, uint16 reasonCode) external onlyRole(PROCUREMENT_OFFICER_ROLE) {
         Tender storage t = _tenderIn(tenderId, TenderStatus.Open);
-        // Bidders who could still reveal lose nothing; after the deadline, hiding a bid stays costly.
-        bool refundAll = block.timestamp <= t.revealDeadline;
+        // The buyer's side called the process off, so no bidder pays for it, revealed or not.
         t.status = TenderStatus.Cancelled;
-        t.refundAllBonds = refundAll;
-        emit TenderCancelled(tenderId, reasonCode, refundAll);
+        t.refundAllBonds = true;
+        emit TenderCancelled(tenderId, reasonCode, true);
     }
 
     // ---------------------------------------------------------------------------------------

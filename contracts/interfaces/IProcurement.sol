@@ -99,8 +99,8 @@ interface IProcurement {
     /// @dev The specification's document hash is not stored: it is in {TenderCreated} and in
     /// each {TenderAmended}, and nothing on chain reads it. `leader`/`leadingPrice`: the best compliant revealed bid so far; once awarded, the
     /// winner. `awardedAt`: time of the current award, or of the start of a re-award.
-    /// `refundAllBonds`: the tender was cancelled before its reveal deadline, so no bond is
-    /// forfeited. `awardRound`: counts awards set aside, so that old challenges cannot be resolved.
+    /// `refundAllBonds`: the tender was cancelled before its award, so no bond is forfeited.
+    /// `awardRound`: counts awards set aside, so that old challenges cannot be resolved.
     struct Tender {
         IERC20 token;
         uint48 biddingDeadline;
@@ -302,8 +302,9 @@ interface IProcurement {
     function amendTender(uint256 tenderId, bytes32 documentHash, uint64 biddingDeadline, uint64 revealDeadline)
         external;
 
-    /// @notice Cancel an open tender with a reason code. PROCUREMENT_OFFICER_ROLE. Before the reveal
-    /// deadline every bond becomes refundable; after it, unrevealed bonds stay forfeited.
+    /// @notice Cancel a tender before its award, with a reason code. PROCUREMENT_OFFICER_ROLE.
+    /// Every bond becomes refundable, revealed or not. (A cancellation decided on a challenge,
+    /// after the award, leaves the bonds of bids never revealed forfeited.)
     function cancelTender(uint256 tenderId, uint16 reasonCode) external;
 
     // ---------------------------------------------------------------------------------------
@@ -322,7 +323,7 @@ interface IProcurement {
     function award(uint256 tenderId) external;
 
     /// @notice Return the caller's bond: after the award (or no award) if revealed, or after a
-    /// cancellation before the reveal deadline.
+    /// cancellation before the award.
     function withdrawBond(uint256 tenderId) external;
 
     /// @notice Pay the bonds of bids never revealed to the buyer. Anyone may call, once, after
