@@ -97,8 +97,8 @@ interface IProcurement {
 
     /// @notice A tender as stored (five slots; opening a tender writes four).
     /// @dev The specification's document hash is not stored: it is in {TenderCreated} and in
-    /// each {TenderAmended}, and nothing on chain reads it. `leader`/`leadingPrice`: the best compliant revealed bid so far; once awarded, the
-    /// winner. `awardedAt`: time of the current award, or of the start of a re-award.
+    /// each {TenderAmended}, and nothing on chain reads it. `leader`/`leadingPrice`: the best
+    /// compliant revealed bid so far; once awarded, the winner. `awardedAt`: time of the current award, or of the start of a re-award.
     /// `refundAllBonds`: the tender was cancelled before its award, so no bond is forfeited.
     /// `awardRound`: counts awards set aside, so that old challenges cannot be resolved.
     struct Tender {
