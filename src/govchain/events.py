@@ -18,6 +18,8 @@ class Event:
     args: dict[str, Any]
     log_index: int
     contract: str | None = None
+    block_number: int | None = None
+    tx_hash: str | None = None
 
     def __getitem__(self, key: str) -> Any:
         return self.args[key]
@@ -96,4 +98,18 @@ class EventRegistry:
             args=args,
             log_index=int(log["logIndex"]),
             contract=self.owners.get(topics[0]) or None,
+            block_number=_optional_int(log.get("blockNumber")),
+            tx_hash=_hex(log.get("transactionHash")),
         )
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _hex(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value if value.startswith("0x") else "0x" + value
+    return "0x" + bytes(value).hex()
