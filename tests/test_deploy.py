@@ -20,7 +20,7 @@ from govchain.deploy import DeploymentRecord, code_matches_build, deploy_suite, 
 from govchain.project import Project
 from govchain.session import Session, registries
 
-SUITE = ["PaymentToken", "WelfareDisbursement", "Procurement"]  # govchain.yaml, in dependency order
+SUITE = ["PaymentToken", "WelfareDisbursement", "Procurement", "LandRegistry"]  # govchain.yaml, in dependency order
 
 
 def _session(project: Project, chain: Chain) -> Session:
@@ -136,7 +136,7 @@ def test_existing_contract_is_adopted_instead_of_deployed(
         tmp_project, lambda c: c["networks"].update(local={"existing": {"PaymentToken": address}})
     )
     outcome = _deploy(adopted, chain)
-    assert sorted(outcome.deployed) == ["Procurement", "WelfareDisbursement"]
+    assert sorted(outcome.deployed) == ["LandRegistry", "Procurement", "WelfareDisbursement"]
     entry = outcome.record.contracts["PaymentToken"]
     assert entry.existing and entry.address == address and entry.tx_hash is None
 
