@@ -1,0 +1,882 @@
+"""``govchain procurement …``: run sealed-bid tenders from the command line.
+
+Amounts (ceilings, bonds, prices, milestones) are written in token units with the token's
+decimals ("41200.50" for a 2-decimal token) and scaled exactly; the token's ``decimals()`` is
+read from the chain. Deadlines are durations from the chain's current time ("7d", "1d12h"),
+Unix timestamps, or ISO 8601 times with a UTC offset.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Context, Decimal, InvalidOperation, localcontext
+from pathlib import Path
+from typing import Any
+
+import click
+
+from govchain.cli_options import handle_errors, password_for
+from govchain.cli_welfare import signer_options
+from govchain.clients.procurement import ProcurementClient, SealedBid, SealedBidError, Tender
+from govchain.errors import ConfigError, TransactionFailed
+
+ROLES = (
+    "PROCUREMENT_OFFICER_ROLE",
+    "PROCUREMENT_REVIEWER_ROLE",
+    "CONTRACT_INSPECTOR_ROLE",
+    "SUPPLIER_REGISTRAR_ROLE",
+    "PAUSER_ROLE",
+    "GOVERNANCE_ROLE",
+)
+REASON = click.IntRange(0, 2**16 - 1)
+_DURATION = re.compile(r"\+?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
+_UNIT_SECONDS = (604_800, 86_400, 3_600, 60, 1)
+
+
+# -- parameter types ----------------------------------------------------------------------------
+
+
+class AddressType(click.ParamType):
+    """An Ethereum address, returned checksummed (a mixed-case one must carry a valid checksum)."""
+
+    name = "address"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from eth_utils import is_address, to_checksum_address
+
+        if not isinstance(value, str) or not is_address(value):
+            self.fail(f"{value!r} is not an address (or its checksum is wrong)", param, ctx)
+        return str(to_checksum_address(value))
+
+
+def _seconds(text: str) -> int | None:
+    """``"1d12h"`` → 129600; plain digits are seconds; ``None`` if ``text`` is not a duration."""
+    text = text.strip()
+    if text.isdigit():
+        return int(text)
+    match = _DURATION.fullmatch(text)
+    if match is None or not any(match.groups()):
+        return None
+    return sum(int(n or 0) * unit for n, unit in zip(match.groups(), _UNIT_SECONDS, strict=True))
+
+
+class DurationType(click.ParamType):
+    """Seconds, or a duration such as ``10d``, ``36h``, ``1d12h``, ``90m``, ``2w``."""
+
+    name = "duration"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        seconds = _seconds(str(value))
+        if seconds is None:
+            self.fail(f"{value!r} is not a duration (e.g. 10d, 36h, 1d12h, or seconds)", param, ctx)
+        return seconds
+
+
+@dataclass(frozen=True)
+class When:
+    """A deadline: ``after`` seconds from the chain's current time, or the Unix time ``at``."""
+
+    after: int | None = None
+    at: int | None = None
+
+    def resolve(self, now: int) -> int:
+        return now + self.after if self.after is not None else int(self.at or 0)
+
+
+class WhenType(click.ParamType):
+    """A duration from now (``7d``, ``+36h``), a Unix timestamp, or ISO 8601 with an offset."""
+
+    name = "when"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> When:
+        if isinstance(value, When):
+            return value
+        text = str(value).strip()
+        if text.isdigit():
+            return When(at=int(text))
+        seconds = _seconds(text)
+        if seconds is not None:
+            return When(after=seconds)
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            self.fail(
+                f"{value!r} is not a duration from now (7d, 36h), a Unix timestamp, "
+                "or an ISO 8601 time (2030-07-01T12:00+02:00)",
+                param,
+                ctx,
+            )
+        if moment.tzinfo is None:
+            self.fail(
+                f"{value!r} has no UTC offset: write e.g. {text}Z or {text}+02:00", param, ctx
+            )
+        return When(at=int(moment.timestamp()))
+
+
+ADDRESS = AddressType()
+DURATION = DurationType()
+WHEN = WhenType()
+DOCUMENT = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+# -- token amounts ------------------------------------------------------------------------------
+
+_EXACT = Context(prec=200)  # uint256 has 78 digits: no rounding, ever
+
+
+@dataclass(frozen=True)
+class TokenUnits:
+    """Converts between what people write ("41200.50 PUB") and the token's integer units."""
+
+    address: str
+    symbol: str
+    decimals: int
+
+    @classmethod
+    def of(cls, client: ProcurementClient, address: str) -> TokenUnits:
+        token = client.session.contract("PaymentToken", address)
+        try:
+            decimals = int(token.functions.decimals().call())
+            symbol = str(token.functions.symbol().call())
+        except Exception as exc:  # no code, or not an ERC-20 with metadata
+            raise ConfigError(f"{address} is not an ERC-20 token with decimals(): {exc}") from None
+        return cls(address, symbol, decimals)
+
+    def parse(self, text: str, option: str) -> int:
+        try:
+            value = Decimal(text.strip())
+        except InvalidOperation:
+            raise click.BadParameter(f"{text!r} is not an amount", param_hint=option) from None
+        if not value.is_finite() or value < 0:
+            raise click.BadParameter(f"{text!r} is not an amount", param_hint=option)
+        with localcontext(_EXACT):
+            scaled = value.scaleb(self.decimals)
+            if scaled != scaled.to_integral_value():
+                raise click.BadParameter(
+                    f"{text.strip()} has more than {self.decimals} decimals ({self.symbol})",
+                    param_hint=option,
+                )
+            return int(scaled)
+
+    def format(self, units: int | None) -> str:
+        if units is None:
+            return "-"
+        with localcontext(_EXACT):
+            return f"{Decimal(units).scaleb(-self.decimals):,.{self.decimals}f} {self.symbol}"
+
+
+# -- connection and output helpers --------------------------------------------------------------
+
+
+@contextmanager
+def _procurement(
+    network: str, account: str | None, dev_account: int | None
+) -> Iterator[ProcurementClient]:
+    from web3.exceptions import ContractLogicError
+
+    from govchain.revert import revert_data_from_exception
+    from govchain.session import connect
+
+    with connect(network, account=account, password=password_for(account)) as session:
+        client: ProcurementClient = ProcurementClient.connect(session)
+        if dev_account is not None:
+            if not session.chain.is_devnet:
+                raise ConfigError("--dev-account is only for devnets; use --account NAME")
+            if not 0 <= dev_account < len(session.chain.accounts):
+                raise ConfigError(f"--dev-account {dev_account}: the devnet has accounts 0-9")
+            client = client.as_account(session.chain.accounts[dev_account])
+        try:
+            yield client
+        except ContractLogicError as exc:
+            # Views are plain eth_calls: their reverts reach us undecoded (transactions' do not).
+            data = revert_data_from_exception(exc)
+            if data is None:
+                raise
+            raise session.errors.decode(data, contract="Procurement") from None
+
+
+def _document_hash(path: Path | None) -> bytes:
+    from eth_utils import keccak
+
+    return keccak(path.read_bytes()) if path is not None else b"\x00" * 32
+
+
+def _receipt_line(receipt: Any) -> str:
+    names = ", ".join(sorted({e.name for e in receipt.events})) or "no events"
+    return f"tx {receipt.tx_hash} (block {receipt.block_number}, gas {receipt.gas_used}): {names}"
+
+
+def _now(client: ProcurementClient) -> int:
+    return int(client.session.chain.w3.eth.get_block("latest")["timestamp"])
+
+
+def _span(seconds: int) -> str:
+    """``129600`` → ``1d 12h``."""
+    if seconds < 60:
+        return f"{seconds}s"
+    parts = []
+    for unit, label in ((86_400, "d"), (3_600, "h"), (60, "m")):
+        if seconds >= unit:
+            parts.append(f"{seconds // unit}{label}")
+            seconds %= unit
+    return " ".join(parts[:2])
+
+
+def _moment(timestamp: int, now: int) -> str:
+    utc = datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    if timestamp >= now:
+        return f"{utc} (in {_span(timestamp - now)})"
+    return f"{utc} ({_span(now - timestamp)} ago)"
+
+
+def _default_bid_file(client: ProcurementClient, tender_id: int) -> Path:
+    network = re.sub(r"[^A-Za-z0-9._-]+", "_", client.session.network)
+    directory = client.session.project.state_dir / "bids" / network
+    return directory / f"tender-{tender_id}-{client.sender.address}.json"
+
+
+def _holds(path: Path, sealed: SealedBid) -> bool:
+    """Does ``path`` hold exactly ``sealed`` (the file this command wrote)?"""
+    try:
+        return path.exists() and SealedBid.load(path) == sealed
+    except SealedBidError:
+        return False
+
+
+def _warn_keep(path: Path, bond: str) -> None:
+    for line in (
+        f"KEEP THIS FILE SAFE: {path}",
+        "It holds this bid's secret salt and is the ONLY way to reveal the bid.",
+        f"If it is lost, the bid cannot be revealed and its bond of {bond} is FORFEITED.",
+        "Back it up now; do not share it before the reveal (it discloses your price).",
+    ):
+        click.secho(f"!!! {line}", fg="red", bold=True, err=True)
+
+
+@click.group()
+def procurement() -> None:
+    """Public procurement: tenders, sealed bids, awards, challenges, milestone escrow."""
+
+
+# -- tenders (PROCUREMENT OFFICER) --------------------------------------------------------------
+
+
+@procurement.command("create-tender")
+@signer_options
+@click.option("--title", required=True)
+@click.option("--buyer", type=ADDRESS, required=True, help="Buyer (funds the escrow).")
+@click.option("--token", type=ADDRESS, default=None, help="Payment token (default: PaymentToken).")
+@click.option(
+    "--document",
+    type=DOCUMENT,
+    required=True,
+    help="The tender specification; its keccak256 is recorded.",
+)
+@click.option("--ceiling", required=True, metavar="AMOUNT", help="Highest compliant price.")
+@click.option("--bond", default="0", show_default=True, metavar="AMOUNT", help="Bid bond.")
+@click.option(
+    "--bidding-deadline", type=WHEN, required=True, help="e.g. 14d, a Unix time, ISO 8601."
+)
+@click.option(
+    "--reveal-deadline", type=WHEN, required=True, help="e.g. 17d (from now, like bidding)."
+)
+@click.option(
+    "--standstill", type=DURATION, default="10d", show_default=True, help="Challenge period."
+)
+@click.option("--registered-only", is_flag=True, help="Only approved suppliers may bid.")
+@handle_errors
+def create_tender(
+    network: str,
+    account: str | None,
+    dev_account: int | None,
+    title: str,
+    buyer: str,
+    token: str | None,
+    document: Path,
+    ceiling: str,
+    bond: str,
+    bidding_deadline: When,
+    reveal_deadline: When,
+    standstill: int,
+    registered_only: bool,
+) -> None:
+    """Open a tender (PROCUREMENT OFFICER)."""
+    with _procurement(network, account, dev_account) as client:
+        token = token or client.session.record().address("PaymentToken")
+        units = TokenUnits.of(client, token)
+        now = _now(client)
+        receipt = client.create_tender(
+            title=title,
+            buyer=buyer,
+            token=token,
+            document_hash=_document_hash(document),
+            ceiling=units.parse(ceiling, "--ceiling"),
+            bond=units.parse(bond, "--bond"),
+            bidding_deadline=bidding_deadline.resolve(now),
+            reveal_deadline=reveal_deadline.resolve(now),
+            standstill=standstill,
+            registered_only=registered_only,
+        )
+        created = receipt.event("TenderCreated")
+        click.echo(f"tender {created['tenderId']} created: {title}")
+        ceiling, bond = units.format(created["ceiling"]), units.format(created["bond"])
+        click.echo(f"  ceiling {ceiling}, bond {bond}")
+        click.echo(f"  bids until    {_moment(created['biddingDeadline'], now)}")
+        click.echo(f"  reveals until {_moment(created['revealDeadline'], now)}")
+        click.echo(_receipt_line(receipt))
+
+
+@procurement.command()
+@signer_options
+@click.argument("tender_id", type=int)
+@click.option("--document", type=DOCUMENT, default=None, help="New specification (default: same).")
+@click.option("--bidding-deadline", type=WHEN, default=None, help="Default: unchanged.")
+@click.option("--reveal-deadline", type=WHEN, default=None, help="Default: unchanged.")
+@handle_errors
+def amend(
+    network: str,
+    account: str | None,
+    dev_account: int | None,
+    tender_id: int,
+    document: Path | None,
+    bidding_deadline: When | None,
+    reveal_deadline: When | None,
+) -> None:
+    """Amend a tender's specification or deadlines before any bid (PROCUREMENT OFFICER)."""
+    if document is None and bidding_deadline is None and reveal_deadline is None:
+        raise click.UsageError("nothing to amend: give --document and/or a deadline")
+    with _procurement(network, account, dev_account) as client:
+        record = client.tender(tender_id)
+        now = _now(client)
+        bidding = bidding_deadline.resolve(now) if bidding_deadline else record.bidding_deadline
+        reveal = reveal_deadline.resolve(now) if reveal_deadline else record.reveal_deadline
+        spec = _document_hash(document) if document is not None else record.document_hash
+        receipt = client.amend_tender(tender_id, spec, bidding, reveal)
+        click.echo(f"tender {tender_id} amended")
+        click.echo(f"  bids until    {_moment(bidding, now)}")
+        click.echo(f"  reveals until {_moment(reveal, now)}")
+        click.echo(_receipt_line(receipt))
+
+
+@procurement.command()
+@signer_options
+@click.argument("tender_id", type=int)
+@click.option("--reason", type=REASON, required=True, help="Reason code.")
+@handle_errors
+def cancel(
+    network: str, account: str | None, dev_account: int | None, tender_id: int, reason: int
+) -> None:
+    """Cancel an open tender (PROCUREMENT OFFICER); before the reveal deadline, all bonds return."""
+    with _procurement(network, account, dev_account) as client:
+        receipt = client.cancel_tender(tender_id, reason)
+        refund = receipt.event("TenderCancelled")["allBondsRefunded"]
+        click.echo(
+            f"tender {tender_id} cancelled: "
+            + ("every bond may be withdrawn" if refund else "unrevealed bonds stay forfeited")
+        )
+        click.echo(_receipt_line(receipt))
+
+
+# -- supplier registry (SUPPLIER REGISTRAR) -----------------------------------------------------
+
+
+@procurement.group()
+def supplier() -> None:
+    """The supplier registry: approve, debar or reinstate (SUPPLIER REGISTRAR)."""
+
+
+def _registry_command(name: str, status: str, summary: str) -> None:
+    @supplier.command(name, help=summary)
+    @signer_options
+    @click.argument("address", type=ADDRESS)
+    @click.option("--document", type=DOCUMENT, default=None, help="The decision; hashed.")
+    @click.option("--reason", type=REASON, default=0, show_default=True, help="Reason code.")
+    @handle_errors
+    def command(
+        network: str,
+        account: str | None,
+        dev_account: int | None,
+        address: str,
+        document: Path | None,
+        reason: int,
+    ) -> None:
+        with _procurement(network, account, dev_account) as client:
+            receipt = client.set_supplier_status(address, status, _document_hash(document), reason)
+            click.echo(f"{address}: {client.supplier_status(address)}")
+            click.echo(_receipt_line(receipt))
+
+
+_registry_command("approve", "Approved", "Register ADDRESS as an approved supplier.")
+_registry_command("debar", "Debarred", "Debar ADDRESS: it may not bid on any tender.")
+_registry_command(
+    "reinstate",
+    "None",
+    "Lift ADDRESS's debarment or registration: it may bid on open tenders, "
+    "not on registered-only ones (use `approve` for those).",
+)
+
+
+# -- bidding (SUPPLIERS) ------------------------------------------------------------------------
+
+
+@procurement.command("seal-bid")
+@signer_options
+@click.argument("tender_id", type=int)
+@click.option("--price", required=True, metavar="AMOUNT", help="Your price, in token units.")
+@click.option("--offer", type=DOCUMENT, default=None, help="Your offer document; hashed.")
+@click.option(
+    "--keep",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to keep the sealed bid (never overwritten). "
+    "Default: .govchain/bids/<network>/tender-<id>-<address>.json",
+)
+@handle_errors
+def seal_bid(
+    network: str,
+    account: str | None,
+    dev_account: int | None,
+    tender_id: int,
+    price: str,
+    offer: Path | None,
+    keep: Path | None,
+) -> None:
+    """Seal a bid with a fresh salt, keep it in a file, post the bond and commit (SUPPLIER).
+
+    The file is the only way to reveal the bid: losing it forfeits the bond.
+    """
+    with _procurement(network, account, dev_account) as client:
+        record = client.tender(tender_id)
+        units = TokenUnits.of(client, record.token)
+        me = client.sender.address
+        path = keep if keep is not None else _default_bid_file(client, tender_id)
+        if path.exists():  # checked before anything is sent; SealedBid.save checks again
+            raise SealedBidError(
+                f"{path} already exists: it may hold the only copy of another bid's salt; "
+                "choose another file with --keep"
+            )
+        amount = units.parse(price, "--price")
+        if amount == 0 or amount > record.ceiling:
+            click.secho(
+                f"warning: {units.format(amount)} is not compliant (ceiling "
+                f"{units.format(record.ceiling)}): revealed, it cannot win",
+                fg="yellow",
+                err=True,
+            )
+        sealed = SealedBid.new(tender_id, me, amount, None if offer is None else str(offer))
+        replacing = client.bid(tender_id, me).status != "None"
+        if not replacing:  # the bond is taken on the first commitment only
+            approval = client.approve_bond(tender_id)
+            if approval is not None:
+                click.echo(f"bond of {units.format(record.bond)} approved")
+        try:
+            receipt = client.commit_bid(sealed, keep=path)
+            committed = receipt.event("BidCommitted")
+            click.echo(
+                f"sealed bid committed on tender {tender_id} (seq {committed['seq']}"
+                + (", replacing your earlier bid" if committed["replaced"] else "")
+                + f"); kept in {path}"
+            )
+            click.echo(_receipt_line(receipt))
+        except TransactionFailed:
+            # Reverted: the commitment is not on chain, so the salt protects nothing.
+            if _holds(path, sealed):
+                path.unlink()
+                click.echo(f"the bid was not committed; removed {path}", err=True)
+            raise
+        finally:
+            if _holds(path, sealed):
+                _warn_keep(path, units.format(record.bond))
+
+
+procurement.add_command(seal_bid, "bid")
+
+
+@procurement.command()
+@signer_options
+@click.option(
+    "--bid-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="The file `seal-bid` kept.",
+)
+@handle_errors
+def reveal(network: str, account: str | None, dev_account: int | None, bid_file: Path) -> None:
+    """Reveal a sealed bid between the bidding and reveal deadlines (SUPPLIER)."""
+    sealed = SealedBid.load(bid_file)
+    with _procurement(network, account, dev_account) as client:
+        if sealed.bidder != client.sender.address:
+            raise SealedBidError(
+                f"{bid_file} is {sealed.bidder}'s bid but you sign as {client.sender.address}: "
+                "sign as the bidder (--account / --dev-account)"
+            )
+        units = TokenUnits.of(client, client.tender(sealed.tender_id).token)
+        receipt = client.reveal_bid(sealed)
+        revealed = receipt.event("BidRevealed")
+        verdict = "compliant" if revealed["compliant"] else "NOT COMPLIANT (zero or over ceiling)"
+        click.echo(
+            f"bid on tender {sealed.tender_id} revealed: {units.format(revealed['price'])}, "
+            f"{verdict}"
+        )
+        click.echo(_receipt_line(receipt))
+
+
+@procurement.command("withdraw-bond")
+@signer_options
+@click.argument("tender_id", type=int)
+@handle_errors
+def withdraw_bond(
+    network: str, account: str | None, dev_account: int | None, tender_id: int
+) -> None:
+    """Take back your bond after the award (revealed bids) or a timely cancellation (SUPPLIER)."""
+    with _procurement(network, account, dev_account) as client:
+        units = TokenUnits.of(client, client.tender(tender_id).token)
+        receipt = client.withdraw_bond(tender_id)
+        returned = receipt.event("BondReturned")
+        click.echo(f"bond of {units.format(returned['amount'])} returned to {returned['bidder']}")
+        click.echo(_receipt_line(receipt))
+
+
+@procurement.command()
+@signer_options
+@click.argument("tender_id", type=int)
+@click.option(
+    "--document", type=DOCUMENT, required=True, help="The grounds of the challenge; hashed."
+)
+@handle_errors
+def challenge(
+    network: str, account: str | None, dev_account: int | None, tender_id: int, document: Path
+) -> None:
+    """Challenge the award during its standstill (a BIDDER on the tender)."""
+    with _procurement(network, account, dev_account) as client:
+        receipt = client.challenge_award(tender_id, _document_hash(document))
+        click.echo(
+            f"challenge {receipt.event('ChallengeLodged')['challengeId']} lodged "
+            f"against the award of tender {tender_id}"
+        )
+        click.echo(_receipt_line(receipt))
+
+
+# -- award and its aftermath (ANYONE, REVIEWER) -------------------------------------------------
+
+
+@procurement.command()
+@signer_options
+@click.argument("tender_id", type=int)
+@handle_errors
+def award(network: str, account: str | None, dev_account: int | None, tender_id: int) -> None:
+    """Award the tender by rule after the reveal deadline (anyone may send this)."""
+    with _procurement(network, account, dev_account) as client:
+        units = TokenUnits.of(client, client.tender(tender_id).token)
+        receipt = client.award(tender_id)
+        if receipt.events_named("TenderNotAwarded"):
+            click.echo(f"tender {tender_id}: no compliant bid was revealed, not awarded")
+        else:
+            awarded = receipt.event("TenderAwarded")
+            click.echo(
+                f"tender {tender_id} awarded to {awarded['winner']} at "
+                f"{units.format(awarded['price'])}; standstill until "
+                f"{_moment(awarded['standstillEnds'], _now(client))}"
+            )
+        click.echo(_receipt_line(receipt))
+
+
+@procurement.command("pay-forfeits")
+@signer_options
+@click.argument("tender_id", type=int)
+@handle_errors
+def pay_forfeits(
+    network: str, account: str | None, dev_account: int | None, tender_id: int
+) -> None:
+    """Pay the bonds of bids never revealed to the buyer (anyone may send this)."""
+    with _procurement(network, account, dev_account) as client:
+        units = TokenUnits.of(client, client.tender(tender_id).token)
+        receipt = client.pay_forfeited_bonds(tender_id)
+        forfeited = receipt.event("BondsForfeited")
+        click.echo(
+            f"{forfeited['bids']} unrevealed bond(s), {units.format(forfeited['amount'])}, "
+            f"paid to the buyer {forfeited['buyer']}"
+        )
+        click.echo(_receipt_line(receipt))
+
+
+@procurement.command()
+@signer_options
+@click.argument("tender_id", type=int)
+@click.argument("challenge_id", type=int)
+@click.option("--dismiss", "resolution", flag_value="Dismiss", help="The award stands.")
+@click.option("--reaward", "resolution", flag_value="Reaward", help="Disqualify the winner.")
+@click.option("--cancel", "resolution", flag_value="Cancel", help="Cancel the tender.")
+@click.option("--reason", type=REASON, required=True, help="Reason code.")
+@handle_errors
+def resolve(
+    network: str,
+    account: str | None,
+    dev_account: int | None,
+    tender_id: int,
+    challenge_id: int,
+    resolution: str | None,
+    reason: int,
+) -> None:
+    """Decide a challenge: --dismiss, --reaward or --cancel (PROCUREMENT REVIEWER)."""
+    if resolution is None:
+        raise click.UsageError("give one of --dismiss, --reaward, --cancel")
+    with _procurement(network, account, dev_account) as client:
+        receipt = client.resolve_challenge(tender_id, challenge_id, resolution, reason)
+        click.echo(f"challenge {challenge_id} on tender {tender_id}: {resolution}")
+        for opened in receipt.events_named("ReawardOpened"):
+            click.echo(
+                f"  {opened['disqualified']} disqualified; nominate revealed bids until "
+                f"{_moment(opened['windowEnd'], _now(client))}, then award"
+            )
+        if receipt.events_named("TenderCancelled"):
+            click.echo(f"  tender {tender_id} cancelled")
+        click.echo(_receipt_line(receipt))
+
+
+@procurement.command()
+@signer_options
+@click.argument("tender_id", type=int)
+@click.argument("bidder", type=ADDRESS)
+@handle_errors
+def nominate(
+    network: str, account: str | None, dev_account: int | None, tender_id: int, bidder: str
+) -> None:
+    """Put a revealed bid forward for a re-award (anyone may send this)."""
+    with _procurement(network, account, dev_account) as client:
+        units = TokenUnits.of(client, client.tender(tender_id).token)
+        receipt = client.nominate_bid(tender_id, bidder)
+        nominated = receipt.event("BidNominated")
+        click.echo(f"nominated {bidder} at {units.format(nominated['price'])}")
+        click.echo(_receipt_line(receipt))
+
+
+# -- contract execution (BUYER, INSPECTOR) ------------------------------------------------------
+
+
+@procurement.command("fund-escrow")
+@signer_options
+@click.argument("tender_id", type=int)
+@click.option(
+    "--milestone",
+    "milestones",
+    multiple=True,
+    required=True,
+    metavar="AMOUNT",
+    help="One per milestone, in order; they must sum to the awarded price.",
+)
+@handle_errors
+def fund_escrow(
+    network: str,
+    account: str | None,
+    dev_account: int | None,
+    tender_id: int,
+    milestones: tuple[str, ...],
+) -> None:
+    """Escrow the awarded price in milestone payments once the award is final (BUYER)."""
+    with _procurement(network, account, dev_account) as client:
+        record = client.tender(tender_id)
+        units = TokenUnits.of(client, record.token)
+        amounts = [units.parse(m, "--milestone") for m in milestones]
+        if record.winning_price is not None and sum(amounts) != record.winning_price:
+            raise click.BadParameter(
+                f"the milestones sum to {units.format(sum(amounts))}; "
+                f"the awarded price is {units.format(record.winning_price)}",
+                param_hint="--milestone",
+            )
+        receipt = client.fund_escrow(tender_id, amounts)
+        funded = receipt.event("EscrowFunded")
+        click.echo(
+            f"escrowed {units.format(funded['amount'])} for {funded['supplier']} "
+            f"in {len(amounts)} milestone(s)"
+        )
+        click.echo(_receipt_line(receipt))
+
+
+@procurement.command("confirm-milestone")
+@signer_options
+@click.argument("tender_id", type=int)
+@click.argument("milestone", type=int)
+@click.option("--report", type=DOCUMENT, required=True, help="The inspection report; hashed.")
+@handle_errors
+def confirm_milestone(
+    network: str,
+    account: str | None,
+    dev_account: int | None,
+    tender_id: int,
+    milestone: int,
+    report: Path,
+) -> None:
+    """Confirm delivery of MILESTONE (from 0) and pay it to the supplier (CONTRACT INSPECTOR)."""
+    with _procurement(network, account, dev_account) as client:
+        units = TokenUnits.of(client, client.tender(tender_id).token)
+        receipt = client.confirm_milestone(tender_id, milestone, _document_hash(report))
+        paid = receipt.event("MilestonePaid")
+        click.echo(
+            f"milestone {milestone} of tender {tender_id} paid: "
+            f"{units.format(paid['amount'])} to {paid['supplier']}"
+        )
+        if receipt.events_named("ContractCompleted"):
+            click.echo(f"  every milestone paid: tender {tender_id} completed")
+        click.echo(_receipt_line(receipt))
+
+
+@procurement.command()
+@signer_options
+@click.argument("tender_id", type=int)
+@click.option("--reason", type=REASON, required=True, help="Reason code.")
+@handle_errors
+def terminate(
+    network: str, account: str | None, dev_account: int | None, tender_id: int, reason: int
+) -> None:
+    """Terminate the contract; the undisbursed escrow returns to the buyer (BUYER or OFFICER)."""
+    with _procurement(network, account, dev_account) as client:
+        units = TokenUnits.of(client, client.tender(tender_id).token)
+        receipt = client.terminate_contract(tender_id, reason)
+        refunded = receipt.event("ContractTerminated")["refunded"]
+        click.echo(f"tender {tender_id} terminated; {units.format(refunded)} refunded to the buyer")
+        click.echo(_receipt_line(receipt))
+
+
+# -- views --------------------------------------------------------------------------------------
+
+
+@procurement.command("list")
+@signer_options
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@handle_errors
+def list_tenders(network: str, account: str | None, dev_account: int | None, as_json: bool) -> None:
+    """Every tender with its status, phase and bids."""
+    with _procurement(network, account, dev_account) as client:
+        rows = [(client.tender(tender_id), title) for tender_id, title, _ in client.tenders()]
+        if as_json:
+            click.echo(json.dumps([{**_tender_json(t), "title": title} for t, title in rows]))
+            return
+        if not rows:
+            click.echo(f"no tenders on {client.session.network}")
+            return
+        click.echo(f"{'ID':>4}  {'PHASE':<13} {'STATUS':<10} {'BIDS':>9}  TITLE")
+        for t, title in rows:
+            bids = f"{t.revealed_count}/{t.bid_count}"
+            click.echo(f"{t.id:>4}  {t.phase:<13} {t.status:<10} {bids:>9}  {title}")
+
+
+def _tender_json(t: Tender) -> dict[str, Any]:
+    return {
+        "id": t.id,
+        "status": t.status,
+        "phase": t.phase,
+        "token": t.token,
+        "buyer": t.buyer,
+        "officer": t.officer,
+        "document_hash": "0x" + t.document_hash.hex(),
+        "ceiling": t.ceiling,
+        "bond": t.bond,
+        "bidding_deadline": t.bidding_deadline,
+        "reveal_deadline": t.reveal_deadline,
+        "standstill": t.standstill,
+        "registered_only": t.registered_only,
+        "bid_count": t.bid_count,
+        "revealed_count": t.revealed_count,
+        "open_challenges": t.open_challenges,
+        "awarded_at": t.awarded_at,
+        "winner": t.winner,
+        "winning_price": t.winning_price,
+    }
+
+
+@procurement.command()
+@signer_options
+@click.argument("tender_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@handle_errors
+def report(
+    network: str, account: str | None, dev_account: int | None, tender_id: int, as_json: bool
+) -> None:
+    """A tender from its events: bids and prices, winner, challenges, payments, conservation."""
+    with _procurement(network, account, dev_account) as client:
+        record = client.tender(tender_id)
+        result = client.report(tender_id)
+        units = TokenUnits.of(client, record.token)
+        now = _now(client)
+    if as_json:
+        click.echo(json.dumps({**result.as_dict(), "tender": _tender_json(record)}, indent=2))
+        return
+    click.echo(f"tender {tender_id}: {result.title}")
+    rows: list[tuple[str, str]] = [
+        ("phase", f"{result.phase} (status {record.status})"),
+        ("buyer", record.buyer),
+        ("officer", record.officer),
+        ("token", f"{units.symbol} {record.token}"),
+        ("ceiling", units.format(record.ceiling)),
+        ("bond", units.format(record.bond)),
+        ("bids until", _moment(record.bidding_deadline, now)),
+        ("reveals until", _moment(record.reveal_deadline, now)),
+        ("standstill", _span(record.standstill)),
+        ("spec", "0x" + record.document_hash.hex()),
+    ]
+    for label, value in rows:
+        click.echo(f"  {label:<14} {value}")
+    click.echo(f"bids: {len(result.bidders)} committed, {len(result.revealed)} revealed")
+    for bid in sorted(result.revealed, key=lambda b: b.price):
+        mark = "  <- winner" if bid.bidder == result.winner else ""
+        verdict = "compliant" if bid.compliant else "NOT compliant"
+        click.echo(f"  {bid.bidder}  {units.format(bid.price):>24}  {verdict}{mark}")
+    if result.phase in ("Bidding", "Revealing"):
+        sealed = "not revealed yet"
+    elif result.phase == "Cancelled":
+        sealed = "never revealed"
+    else:
+        sealed = "never revealed: bond forfeited"
+    for bidder in result.unrevealed:
+        click.echo(f"  {bidder}  {'sealed':>24}  {sealed}")
+    if result.winner is not None:
+        click.echo(f"winner: {result.winner} at {units.format(result.price)}")
+    else:
+        click.echo("winner: none")
+    for entry in result.challenges:
+        outcome = entry["resolution"] or "open"
+        code = f" (reason {entry['reason_code']})" if "reason_code" in entry else ""
+        click.echo(f"challenge {entry['id']} by {entry['challenger']}: {outcome}{code}")
+    for paid in result.milestones_paid:
+        click.echo(f"milestone {paid['milestone']} paid: {units.format(paid['amount'])}")
+    click.echo("tokens:")
+    for name, amount in [
+        ("bonds posted", result.bonds_posted),
+        ("bonds returned", result.bonds_returned),
+        ("bonds forfeited", result.bonds_forfeited),
+        ("escrow funded", result.escrow_funded),
+        ("escrow paid", result.escrow_paid),
+        ("escrow refunded", result.escrow_refunded),
+        ("held", result.held),
+    ]:
+        click.echo(f"  {name:<16} {units.format(amount):>24}")
+    balanced = "yes" if result.balanced else "NO: tokens unaccounted for"
+    click.secho(f"  balanced         {balanced}", fg=None if result.balanced else "red")
+
+
+procurement.add_command(report, "show")
+
+
+@procurement.command()
+@signer_options
+@click.argument("role", type=click.Choice(ROLES, case_sensitive=False), metavar="ROLE")
+@click.argument("address", type=ADDRESS)
+@handle_errors
+def grant(
+    network: str, account: str | None, dev_account: int | None, role: str, address: str
+) -> None:
+    """Grant ROLE on the procurement contract to ADDRESS (GOVERNANCE).
+
+    ROLE: PROCUREMENT_OFFICER_ROLE, PROCUREMENT_REVIEWER_ROLE, CONTRACT_INSPECTOR_ROLE,
+    SUPPLIER_REGISTRAR_ROLE, PAUSER_ROLE or GOVERNANCE_ROLE.
+    """
+    with _procurement(network, account, dev_account) as client:
+        click.echo(_receipt_line(client.grant_role(role, address)))
