@@ -20,7 +20,12 @@ from govchain.deploy import DeploymentRecord, code_matches_build, deploy_suite, 
 from govchain.project import Project
 from govchain.session import Session, registries
 
-SUITE = ["PaymentToken", "WelfareDisbursement", "Procurement", "LandRegistry"]  # govchain.yaml, in dependency order
+SUITE = [
+    "PaymentToken",
+    "WelfareDisbursement",
+    "Procurement",
+    "LandRegistry",
+]  # govchain.yaml, in dependency order
 
 
 def _session(project: Project, chain: Chain) -> Session:

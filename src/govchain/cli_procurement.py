@@ -20,8 +20,7 @@ from typing import Any
 
 import click
 
-from govchain.cli_options import handle_errors, password_for
-from govchain.cli_welfare import signer_options
+from govchain.cli_options import connected_client, handle_errors, signer_options
 from govchain.clients.procurement import ProcurementClient, SealedBid, SealedBidError, Tender
 from govchain.errors import ConfigError, TransactionFailed
 
@@ -179,27 +178,8 @@ class TokenUnits:
 def _procurement(
     network: str, account: str | None, dev_account: int | None
 ) -> Iterator[ProcurementClient]:
-    from web3.exceptions import ContractLogicError
-
-    from govchain.revert import revert_data_from_exception
-    from govchain.session import connect
-
-    with connect(network, account=account, password=password_for(account)) as session:
-        client: ProcurementClient = ProcurementClient.connect(session)
-        if dev_account is not None:
-            if not session.chain.is_devnet:
-                raise ConfigError("--dev-account is only for devnets; use --account NAME")
-            if not 0 <= dev_account < len(session.chain.accounts):
-                raise ConfigError(f"--dev-account {dev_account}: the devnet has accounts 0-9")
-            client = client.as_account(session.chain.accounts[dev_account])
-        try:
-            yield client
-        except ContractLogicError as exc:
-            # Views are plain eth_calls: their reverts reach us undecoded (transactions' do not).
-            data = revert_data_from_exception(exc)
-            if data is None:
-                raise
-            raise session.errors.decode(data, contract="Procurement") from None
+    with connected_client(ProcurementClient, network, account, dev_account) as client:
+        yield client
 
 
 def _document_hash(path: Path | None) -> bytes:

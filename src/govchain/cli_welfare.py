@@ -12,37 +12,15 @@ from typing import Any, TypeVar
 
 import click
 
-from govchain.cli_options import account_option, handle_errors, network_option, password_for
+from govchain.cli_options import connected_client, handle_errors, signer_options
 from govchain.clients.welfare import RoundPlan, WelfareClient
-from govchain.errors import ConfigError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def signer_options(func: F) -> F:
-    """--network, --account (keystore) and --dev-account (devnet key index)."""
-    func = click.option(
-        "--dev-account",
-        type=int,
-        default=None,
-        metavar="N",
-        help="On a devnet, sign with development account N (0-9) instead of account 0.",
-    )(func)
-    return network_option(account_option(func))
-
-
 @contextmanager
 def _welfare(network: str, account: str | None, dev_account: int | None) -> Iterator[WelfareClient]:
-    from govchain.session import connect
-
-    with connect(network, account=account, password=password_for(account)) as session:
-        client: WelfareClient = WelfareClient.connect(session)
-        if dev_account is not None:
-            if not session.chain.is_devnet:
-                raise ConfigError("--dev-account is only for devnets; use --account NAME")
-            if not 0 <= dev_account < len(session.chain.accounts):
-                raise ConfigError(f"--dev-account {dev_account}: the devnet has accounts 0-9")
-            client = client.as_account(session.chain.accounts[dev_account])
+    with connected_client(WelfareClient, network, account, dev_account) as client:
         yield client
 
 
