@@ -437,3 +437,9 @@ def test_reconciliation_is_unbalanced_when_events_and_contract_disagree() -> Non
     assert agreed.balanced
     assert not Reconciliation(1, 1, 3, 300, 100, 0, 0, 200, 150, [0], [], [1, 2]).balanced
     assert not Reconciliation(1, 1, 3, 300, 400, 0, 0, -100, -100, [0], [], []).balanced
+
+
+def test_grant_role_by_name_handles_the_zero_default_admin_role(env: Env) -> None:
+    newcomer = env.chain.accounts[8].address
+    env.governance.grant_role("DEFAULT_ADMIN_ROLE", newcomer)
+    assert env.governance.contract.functions.hasRole(b"\x00" * 32, newcomer).call()

@@ -735,7 +735,11 @@ def terminate(
 def list_tenders(network: str, account: str | None, dev_account: int | None, as_json: bool) -> None:
     """Every tender with its status, phase and bids."""
     with _procurement(network, account, dev_account) as client:
-        rows = [(client.tender(tender_id), title) for tender_id, title, _ in client.tenders()]
+        hashes = client.document_hashes()
+        rows = [
+            (client.tender(tender_id, document_hash=hashes[tender_id]), title)
+            for tender_id, title, _ in client.tenders()
+        ]
         if as_json:
             click.echo(json.dumps([{**_tender_json(t), "title": title} for t, title in rows]))
             return

@@ -58,7 +58,9 @@ class ContractClient:
         """Grant the role named ``role`` (e.g. ``"PAYER_ROLE"``) to ``account`` (its admin only)."""
         from eth_utils import keccak
 
-        return self._transact(self.contract.functions.grantRole(keccak(text=role), account))
+        # AccessControl's DEFAULT_ADMIN_ROLE is 0x00, not the hash of its name.
+        role_id = b"\x00" * 32 if role == "DEFAULT_ADMIN_ROLE" else keccak(text=role)
+        return self._transact(self.contract.functions.grantRole(role_id, account))
 
     def _view_struct(self, function: str, *args: Any) -> dict[str, Any]:
         """Call a view returning one struct; its fields by their Solidity names."""

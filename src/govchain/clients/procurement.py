@@ -405,7 +405,8 @@ class ProcurementClient(ContractClient):
     def tender_count(self) -> int:
         return int(self.contract.functions.tenderCount().call())
 
-    def tender(self, tender_id: int) -> Tender:
+    def tender(self, tender_id: int, *, document_hash: bytes | None = None) -> Tender:
+        """The stored tender; ``document_hash`` if already known (else found in its events)."""
         t = self._view_struct("tender", tender_id)
         status = TENDER_STATUS[t["status"]]
         awarded = status in ("Awarded", "Contracted", "Completed", "Terminated")
@@ -416,7 +417,9 @@ class ProcurementClient(ContractClient):
             token=t["token"],
             buyer=t["buyer"],
             officer=t["officer"],
-            document_hash=self._document_hash(tender_id),
+            document_hash=(
+                self._document_hash(tender_id) if document_hash is None else document_hash
+            ),
             ceiling=int(t["ceiling"]),
             bond=int(t["bond"]),
             bidding_deadline=int(t["biddingDeadline"]),
@@ -512,10 +515,14 @@ class ProcurementClient(ContractClient):
                     }
                 )
             elif name == "ChallengeResolved":
+                resolution = RESOLUTION[int(event["resolution"])]
                 for entry in report.challenges:
                     if entry["id"] == int(event["challengeId"]):
-                        entry["resolution"] = RESOLUTION[int(event["resolution"])]
+                        entry["resolution"] = resolution
                         entry["reason_code"] = int(event["reasonCode"])
+                    elif entry["resolution"] is None and resolution != "Dismiss":
+                        # Setting the award aside closes every other challenge against it.
+                        entry["resolution"] = "Moot"
             elif name == "EscrowFunded":
                 report.escrow_funded += int(event["amount"])
             elif name == "MilestonePaid":
@@ -542,6 +549,11 @@ class ProcurementClient(ContractClient):
         if self._view_struct("tender", tender_id)["forfeitsPaid"]:
             bonds -= (record.bid_count - record.revealed_count) * record.bond
         return bonds + self.escrow(tender_id).held
+
+    def document_hashes(self) -> dict[int, bytes]:
+        """Every tender's specification hash in force, from one log query."""
+        names = [self._event_topic("TenderCreated"), self._event_topic("TenderAmended")]
+        return {int(e["tenderId"]): bytes(e["documentHash"]) for e in self._events([names])}
 
     def _document_hash(self, tender_id: int) -> bytes:
         """The specification's hash in force: the latest amendment's, else the original's."""
