@@ -23,7 +23,7 @@ import {IProcurement} from "./interfaces/IProcurement.sol";
 /// inspector who is neither the officer who ran the tender nor its supplier.
 /// @dev WARNING: payment tokens must move exact amounts (no fee-on-transfer or rebasing token);
 /// escrow funding checks the amount received, bonds are not re-checked to keep bidding cheap.
-/// Reveals, bond withdrawals and challenges ignore the pause on purpose: a pause must never make
+/// Reveals, bond withdrawals, challenges and nominations ignore the pause on purpose: a pause must never make
 /// a bidder miss a deadline and lose a bond or the right to challenge.
 contract Procurement is IProcurement, GovchainAccess, Pausable, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
@@ -302,7 +302,8 @@ contract Procurement is IProcurement, GovchainAccess, Pausable, ReentrancyGuardT
     }
 
     /// @inheritdoc IProcurement
-    function nominateBid(uint256 tenderId, address bidder) external whenNotPaused {
+    /// @dev Not pausable: the window runs on the clock, and a pause must not turn it into NoAward.
+    function nominateBid(uint256 tenderId, address bidder) external {
         Tender storage t = _tenderIn(tenderId, TenderStatus.Reaward);
         uint256 windowEnd = t.awardedAt + NOMINATION_WINDOW;
         if (block.timestamp > windowEnd) revert ProcurementNominationClosed(tenderId, uint64(windowEnd));
@@ -326,13 +327,16 @@ contract Procurement is IProcurement, GovchainAccess, Pausable, ReentrancyGuardT
         uint256 count = milestones.length;
         uint256 sum;
         bool positive = true;
-        for (uint256 i = 0; i < count && i < MAX_MILESTONES; ++i) {
-            // Bounded by MAX_MILESTONES.
+        for (uint256 i = 0; i < count; ++i) {
             sum += milestones[i];
+        }
+        if (count > MAX_MILESTONES) revert ProcurementMilestones(tenderId, count, sum, t.leadingPrice);
+        for (uint256 i = 0; i < count; ++i) {
+            // Bounded by MAX_MILESTONES.
             positive = positive && milestones[i] != 0;
             _milestones[tenderId][i] = milestones[i];
         }
-        if (count == 0 || count > MAX_MILESTONES || !positive || sum != t.leadingPrice) {
+        if (count == 0 || !positive || sum != t.leadingPrice) {
             revert ProcurementMilestones(tenderId, count, sum, t.leadingPrice);
         }
         t.status = TenderStatus.Contracted;

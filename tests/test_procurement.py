@@ -1176,11 +1176,6 @@ def test_escrow_is_funded_by_the_buyer_in_milestones_once_the_award_is_final(
     assert env.balance(who(env.buyer)) == BUYER_FUNDS - price
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fundEscrow sums only the first MAX_MILESTONES entries, so ProcurementMilestones "
-    "reports a partial sum when there are too many milestones",
-)
 def test_too_many_milestones_are_reported_with_their_whole_sum(env: ProcurementEnv) -> None:
     price = 3_300_000
     tender_id, _ = env.awarded([price])
@@ -1338,15 +1333,13 @@ def test_pause_stops_bids_awards_and_payments_but_not_reveals_refunds_or_challen
     assert env.balance(who(first)) == SUPPLIER_FUNDS - BOND + 3_000_000
 
 
-def test_nomination_stops_while_paused(env: ProcurementEnv) -> None:
+def test_nomination_goes_on_while_paused_because_its_window_runs(env: ProcurementEnv) -> None:
     tender_id, _ = env.awarded([3_000_000, 3_500_000])
     upheld = challenge(env.suppliers[1], tender_id)
     env.reviewer.resolve_challenge(tender_id, upheld, "Reaward")
     env.governance.pause()
-    with pytest.raises(contract_error("EnforcedPause")):
-        env.anyone.nominate_bid(tender_id, who(env.suppliers[1]))
-    env.governance.unpause()
-    env.anyone.nominate_bid(tender_id, who(env.suppliers[1]))
+    nominated = env.anyone.nominate_bid(tender_id, who(env.suppliers[1]))
+    assert event_args(nominated, "BidNominated")["bidder"] == who(env.suppliers[1])
 
 
 # -- sealed bids in the client --------------------------------------------------------------------
@@ -1385,7 +1378,7 @@ def test_sealed_bid_load_round_trips_and_rejects_a_tampered_file(tmp_path: Path)
     for key, value in tampered.items():
         target = tmp_path / f"tampered-{key}.json"
         target.write_text(json.dumps({**data, key: value}))
-        with pytest.raises(SealedBidError, match="commitment does not match"):
+        with pytest.raises(SealedBidError, match="commitment missing or not matching"):
             SealedBid.load(target)
     short = tmp_path / "short.json"
     short.write_text(json.dumps({**data, "salt": "0x1234"}))
@@ -1403,13 +1396,6 @@ def test_sealed_bid_load_round_trips_and_rejects_a_tampered_file(tmp_path: Path)
         SealedBid.load(tmp_path / "absent.json")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=EncodingError,
-    reason="SealedBid.load does not range-check tenderId and price: a negative or >= 2**256 "
-    "value escapes as eth_abi's EncodingError instead of SealedBidError (and, without a "
-    "commitment field, loads as a bid that SealedBid.new would refuse)",
-)
 def test_sealed_bid_load_rejects_out_of_range_numbers(tmp_path: Path) -> None:
     sealed = SealedBid.new(7, SOMEONE, 3_000_000, b"offer")
     data = json.loads(sealed.save(tmp_path / "bid.json").read_text())

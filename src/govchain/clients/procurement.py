@@ -150,8 +150,11 @@ class SealedBid:
             raise SealedBidError(f"{path}: not a sealed-bid file ({exc})") from None
         if len(bid.salt) != 32 or len(bid.offer_doc_hash) != 32:
             raise SealedBidError(f"{path}: salt and offerDocHash must be 32 bytes")
-        if "commitment" in data and data["commitment"] != "0x" + bid.commitment.hex():
-            raise SealedBidError(f"{path}: commitment does not match the bid's terms")
+        for name, value in (("tenderId", bid.tender_id), ("price", bid.price)):
+            if not 0 <= value < 2**256:
+                raise SealedBidError(f"{path}: {name} {value} is not a uint256")
+        if data.get("commitment") != "0x" + bid.commitment.hex():
+            raise SealedBidError(f"{path}: commitment missing or not matching the bid's terms")
         return bid
 
 
