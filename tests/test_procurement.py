@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from eth_abi.exceptions import EncodingError
 from eth_utils import keccak
 
 from govchain import contract_error
