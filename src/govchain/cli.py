@@ -244,11 +244,13 @@ def accounts_import(name: str, private_key: str, password: str) -> None:
     click.echo(f"imported {entry.name}: {entry.address} ({entry.path})")
 
 
+from govchain.cli_land import land  # noqa: E402 - subcommand groups register last
 from govchain.cli_procurement import procurement  # noqa: E402 - subcommand groups register last
 from govchain.cli_welfare import welfare  # noqa: E402 - subcommand groups register last
 
 main.add_command(welfare)
 main.add_command(procurement)
+main.add_command(land)
 
 if __name__ == "__main__":
     main()

@@ -12,17 +12,29 @@ import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from decimal import Context, Decimal, InvalidOperation, localcontext
 from pathlib import Path
 from typing import Any
 
 import click
 
-from govchain.cli_options import connected_client, handle_errors, signer_options
+from govchain.cli_options import (
+    ADDRESS,
+    DOCUMENT,
+    DURATION,
+    WHEN,
+    TokenUnits,
+    When,
+    chain_now,
+    connected_client,
+    document_hash,
+    handle_errors,
+    moment,
+    receipt_line,
+    signer_options,
+    span,
+)
 from govchain.clients.procurement import ProcurementClient, SealedBid, SealedBidError, Tender
-from govchain.errors import ConfigError, TransactionFailed
+from govchain.errors import TransactionFailed
 
 ROLES = (
     "PROCUREMENT_OFFICER_ROLE",
@@ -33,142 +45,6 @@ ROLES = (
     "GOVERNANCE_ROLE",
 )
 REASON = click.IntRange(0, 2**16 - 1)
-_DURATION = re.compile(r"\+?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
-_UNIT_SECONDS = (604_800, 86_400, 3_600, 60, 1)
-
-
-# -- parameter types ----------------------------------------------------------------------------
-
-
-class AddressType(click.ParamType):
-    """An Ethereum address, returned checksummed (a mixed-case one must carry a valid checksum)."""
-
-    name = "address"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        from eth_utils import is_address, to_checksum_address
-
-        if not isinstance(value, str) or not is_address(value):
-            self.fail(f"{value!r} is not an address (or its checksum is wrong)", param, ctx)
-        return str(to_checksum_address(value))
-
-
-def _seconds(text: str) -> int | None:
-    """``"1d12h"`` → 129600; plain digits are seconds; ``None`` if ``text`` is not a duration."""
-    text = text.strip()
-    if text.isdigit():
-        return int(text)
-    match = _DURATION.fullmatch(text)
-    if match is None or not any(match.groups()):
-        return None
-    return sum(int(n or 0) * unit for n, unit in zip(match.groups(), _UNIT_SECONDS, strict=True))
-
-
-class DurationType(click.ParamType):
-    """Seconds, or a duration such as ``10d``, ``36h``, ``1d12h``, ``90m``, ``2w``."""
-
-    name = "duration"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        if isinstance(value, int):
-            return value
-        seconds = _seconds(str(value))
-        if seconds is None:
-            self.fail(f"{value!r} is not a duration (e.g. 10d, 36h, 1d12h, or seconds)", param, ctx)
-        return seconds
-
-
-@dataclass(frozen=True)
-class When:
-    """A deadline: ``after`` seconds from the chain's current time, or the Unix time ``at``."""
-
-    after: int | None = None
-    at: int | None = None
-
-    def resolve(self, now: int) -> int:
-        return now + self.after if self.after is not None else int(self.at or 0)
-
-
-class WhenType(click.ParamType):
-    """A duration from now (``7d``, ``+36h``), a Unix timestamp, or ISO 8601 with an offset."""
-
-    name = "when"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> When:
-        if isinstance(value, When):
-            return value
-        text = str(value).strip()
-        if text.isdigit():
-            return When(at=int(text))
-        seconds = _seconds(text)
-        if seconds is not None:
-            return When(after=seconds)
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            self.fail(
-                f"{value!r} is not a duration from now (7d, 36h), a Unix timestamp, "
-                "or an ISO 8601 time (2030-07-01T12:00+02:00)",
-                param,
-                ctx,
-            )
-        if moment.tzinfo is None:
-            self.fail(
-                f"{value!r} has no UTC offset: write e.g. {text}Z or {text}+02:00", param, ctx
-            )
-        return When(at=int(moment.timestamp()))
-
-
-ADDRESS = AddressType()
-DURATION = DurationType()
-WHEN = WhenType()
-DOCUMENT = click.Path(exists=True, dir_okay=False, path_type=Path)
-
-
-# -- token amounts ------------------------------------------------------------------------------
-
-_EXACT = Context(prec=200)  # uint256 has 78 digits: no rounding, ever
-
-
-@dataclass(frozen=True)
-class TokenUnits:
-    """Converts between what people write ("41200.50 PUB") and the token's integer units."""
-
-    address: str
-    symbol: str
-    decimals: int
-
-    @classmethod
-    def of(cls, client: ProcurementClient, address: str) -> TokenUnits:
-        token = client.session.contract("PaymentToken", address)
-        try:
-            decimals = int(token.functions.decimals().call())
-            symbol = str(token.functions.symbol().call())
-        except Exception as exc:  # no code, or not an ERC-20 with metadata
-            raise ConfigError(f"{address} is not an ERC-20 token with decimals(): {exc}") from None
-        return cls(address, symbol, decimals)
-
-    def parse(self, text: str, option: str) -> int:
-        try:
-            value = Decimal(text.strip())
-        except InvalidOperation:
-            raise click.BadParameter(f"{text!r} is not an amount", param_hint=option) from None
-        if not value.is_finite() or value < 0:
-            raise click.BadParameter(f"{text!r} is not an amount", param_hint=option)
-        with localcontext(_EXACT):
-            scaled = value.scaleb(self.decimals)
-            if scaled != scaled.to_integral_value():
-                raise click.BadParameter(
-                    f"{text.strip()} has more than {self.decimals} decimals ({self.symbol})",
-                    param_hint=option,
-                )
-            return int(scaled)
-
-    def format(self, units: int | None) -> str:
-        if units is None:
-            return "-"
-        with localcontext(_EXACT):
-            return f"{Decimal(units).scaleb(-self.decimals):,.{self.decimals}f} {self.symbol}"
 
 
 # -- connection and output helpers --------------------------------------------------------------
@@ -180,40 +56,6 @@ def _procurement(
 ) -> Iterator[ProcurementClient]:
     with connected_client(ProcurementClient, network, account, dev_account) as client:
         yield client
-
-
-def _document_hash(path: Path | None) -> bytes:
-    from eth_utils import keccak
-
-    return keccak(path.read_bytes()) if path is not None else b"\x00" * 32
-
-
-def _receipt_line(receipt: Any) -> str:
-    names = ", ".join(sorted({e.name for e in receipt.events})) or "no events"
-    return f"tx {receipt.tx_hash} (block {receipt.block_number}, gas {receipt.gas_used}): {names}"
-
-
-def _now(client: ProcurementClient) -> int:
-    return int(client.session.chain.w3.eth.get_block("latest")["timestamp"])
-
-
-def _span(seconds: int) -> str:
-    """``129600`` → ``1d 12h``."""
-    if seconds < 60:
-        return f"{seconds}s"
-    parts = []
-    for unit, label in ((86_400, "d"), (3_600, "h"), (60, "m")):
-        if seconds >= unit:
-            parts.append(f"{seconds // unit}{label}")
-            seconds %= unit
-    return " ".join(parts[:2])
-
-
-def _moment(timestamp: int, now: int) -> str:
-    utc = datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-    if timestamp >= now:
-        return f"{utc} (in {_span(timestamp - now)})"
-    return f"{utc} ({_span(now - timestamp)} ago)"
 
 
 def _default_bid_file(client: ProcurementClient, tender_id: int) -> Path:
@@ -291,12 +133,12 @@ def create_tender(
     with _procurement(network, account, dev_account) as client:
         token = token or client.session.record().address("PaymentToken")
         units = TokenUnits.of(client, token)
-        now = _now(client)
+        now = chain_now(client)
         receipt = client.create_tender(
             title=title,
             buyer=buyer,
             token=token,
-            document_hash=_document_hash(document),
+            document_hash=document_hash(document),
             ceiling=units.parse(ceiling, "--ceiling"),
             bond=units.parse(bond, "--bond"),
             bidding_deadline=bidding_deadline.resolve(now),
@@ -308,9 +150,9 @@ def create_tender(
         click.echo(f"tender {created['tenderId']} created: {title}")
         ceiling, bond = units.format(created["ceiling"]), units.format(created["bond"])
         click.echo(f"  ceiling {ceiling}, bond {bond}")
-        click.echo(f"  bids until    {_moment(created['biddingDeadline'], now)}")
-        click.echo(f"  reveals until {_moment(created['revealDeadline'], now)}")
-        click.echo(_receipt_line(receipt))
+        click.echo(f"  bids until    {moment(created['biddingDeadline'], now)}")
+        click.echo(f"  reveals until {moment(created['revealDeadline'], now)}")
+        click.echo(receipt_line(receipt))
 
 
 @procurement.command()
@@ -334,15 +176,15 @@ def amend(
         raise click.UsageError("nothing to amend: give --document and/or a deadline")
     with _procurement(network, account, dev_account) as client:
         record = client.tender(tender_id)
-        now = _now(client)
+        now = chain_now(client)
         bidding = bidding_deadline.resolve(now) if bidding_deadline else record.bidding_deadline
         reveal = reveal_deadline.resolve(now) if reveal_deadline else record.reveal_deadline
-        spec = _document_hash(document) if document is not None else record.document_hash
+        spec = document_hash(document) if document is not None else record.document_hash
         receipt = client.amend_tender(tender_id, spec, bidding, reveal)
         click.echo(f"tender {tender_id} amended")
-        click.echo(f"  bids until    {_moment(bidding, now)}")
-        click.echo(f"  reveals until {_moment(reveal, now)}")
-        click.echo(_receipt_line(receipt))
+        click.echo(f"  bids until    {moment(bidding, now)}")
+        click.echo(f"  reveals until {moment(reveal, now)}")
+        click.echo(receipt_line(receipt))
 
 
 @procurement.command()
@@ -361,7 +203,7 @@ def cancel(
             f"tender {tender_id} cancelled: "
             + ("every bond may be withdrawn" if refund else "unrevealed bonds stay forfeited")
         )
-        click.echo(_receipt_line(receipt))
+        click.echo(receipt_line(receipt))
 
 
 # -- supplier registry (SUPPLIER REGISTRAR) -----------------------------------------------------
@@ -388,9 +230,9 @@ def _registry_command(name: str, status: str, summary: str) -> None:
         reason: int,
     ) -> None:
         with _procurement(network, account, dev_account) as client:
-            receipt = client.set_supplier_status(address, status, _document_hash(document), reason)
+            receipt = client.set_supplier_status(address, status, document_hash(document), reason)
             click.echo(f"{address}: {client.supplier_status(address)}")
-            click.echo(_receipt_line(receipt))
+            click.echo(receipt_line(receipt))
 
 
 _registry_command("approve", "Approved", "Register ADDRESS as an approved supplier.")
@@ -464,7 +306,7 @@ def seal_bid(
                 + (", replacing your earlier bid" if committed["replaced"] else "")
                 + f"); kept in {path}"
             )
-            click.echo(_receipt_line(receipt))
+            click.echo(receipt_line(receipt))
         except TransactionFailed:
             # Reverted: the commitment is not on chain, so the salt protects nothing.
             if _holds(path, sealed):
@@ -505,7 +347,7 @@ def reveal(network: str, account: str | None, dev_account: int | None, bid_file:
             f"bid on tender {sealed.tender_id} revealed: {units.format(revealed['price'])}, "
             f"{verdict}"
         )
-        click.echo(_receipt_line(receipt))
+        click.echo(receipt_line(receipt))
 
 
 @procurement.command("withdraw-bond")
@@ -521,7 +363,7 @@ def withdraw_bond(
         receipt = client.withdraw_bond(tender_id)
         returned = receipt.event("BondReturned")
         click.echo(f"bond of {units.format(returned['amount'])} returned to {returned['bidder']}")
-        click.echo(_receipt_line(receipt))
+        click.echo(receipt_line(receipt))
 
 
 @procurement.command()
@@ -536,12 +378,12 @@ def challenge(
 ) -> None:
     """Challenge the award during its standstill (a BIDDER on the tender)."""
     with _procurement(network, account, dev_account) as client:
-        receipt = client.challenge_award(tender_id, _document_hash(document))
+        receipt = client.challenge_award(tender_id, document_hash(document))
         click.echo(
             f"challenge {receipt.event('ChallengeLodged')['challengeId']} lodged "
             f"against the award of tender {tender_id}"
         )
-        click.echo(_receipt_line(receipt))
+        click.echo(receipt_line(receipt))
 
 
 # -- award and its aftermath (ANYONE, REVIEWER) -------------------------------------------------
@@ -563,9 +405,9 @@ def award(network: str, account: str | None, dev_account: int | None, tender_id:
             click.echo(
                 f"tender {tender_id} awarded to {awarded['winner']} at "
                 f"{units.format(awarded['price'])}; standstill until "
-                f"{_moment(awarded['standstillEnds'], _now(client))}"
+                f"{moment(awarded['standstillEnds'], chain_now(client))}"
             )
-        click.echo(_receipt_line(receipt))
+        click.echo(receipt_line(receipt))
 
 
 @procurement.command("pay-forfeits")
@@ -584,7 +426,7 @@ def pay_forfeits(
             f"{forfeited['bids']} unrevealed bond(s), {units.format(forfeited['amount'])}, "
             f"paid to the buyer {forfeited['buyer']}"
         )
-        click.echo(_receipt_line(receipt))
+        click.echo(receipt_line(receipt))
 
 
 @procurement.command()
@@ -614,11 +456,11 @@ def resolve(
         for opened in receipt.events_named("ReawardOpened"):
             click.echo(
                 f"  {opened['disqualified']} disqualified; nominate revealed bids until "
-                f"{_moment(opened['windowEnd'], _now(client))}, then award"
+                f"{moment(opened['windowEnd'], chain_now(client))}, then award"
             )
         if receipt.events_named("TenderCancelled"):
             click.echo(f"  tender {tender_id} cancelled")
-        click.echo(_receipt_line(receipt))
+        click.echo(receipt_line(receipt))
 
 
 @procurement.command()
@@ -635,7 +477,7 @@ def nominate(
         receipt = client.nominate_bid(tender_id, bidder)
         nominated = receipt.event("BidNominated")
         click.echo(f"nominated {bidder} at {units.format(nominated['price'])}")
-        click.echo(_receipt_line(receipt))
+        click.echo(receipt_line(receipt))
 
 
 # -- contract execution (BUYER, INSPECTOR) ------------------------------------------------------
@@ -677,7 +519,7 @@ def fund_escrow(
             f"escrowed {units.format(funded['amount'])} for {funded['supplier']} "
             f"in {len(amounts)} milestone(s)"
         )
-        click.echo(_receipt_line(receipt))
+        click.echo(receipt_line(receipt))
 
 
 @procurement.command("confirm-milestone")
@@ -697,7 +539,7 @@ def confirm_milestone(
     """Confirm delivery of MILESTONE (from 0) and pay it to the supplier (CONTRACT INSPECTOR)."""
     with _procurement(network, account, dev_account) as client:
         units = TokenUnits.of(client, client.tender(tender_id).token)
-        receipt = client.confirm_milestone(tender_id, milestone, _document_hash(report))
+        receipt = client.confirm_milestone(tender_id, milestone, document_hash(report))
         paid = receipt.event("MilestonePaid")
         click.echo(
             f"milestone {milestone} of tender {tender_id} paid: "
@@ -705,7 +547,7 @@ def confirm_milestone(
         )
         if receipt.events_named("ContractCompleted"):
             click.echo(f"  every milestone paid: tender {tender_id} completed")
-        click.echo(_receipt_line(receipt))
+        click.echo(receipt_line(receipt))
 
 
 @procurement.command()
@@ -722,7 +564,7 @@ def terminate(
         receipt = client.terminate_contract(tender_id, reason)
         refunded = receipt.event("ContractTerminated")["refunded"]
         click.echo(f"tender {tender_id} terminated; {units.format(refunded)} refunded to the buyer")
-        click.echo(_receipt_line(receipt))
+        click.echo(receipt_line(receipt))
 
 
 # -- views --------------------------------------------------------------------------------------
@@ -789,7 +631,7 @@ def report(
         record = client.tender(tender_id)
         result = client.report(tender_id)
         units = TokenUnits.of(client, record.token)
-        now = _now(client)
+        now = chain_now(client)
     if as_json:
         click.echo(json.dumps({**result.as_dict(), "tender": _tender_json(record)}, indent=2))
         return
@@ -801,9 +643,9 @@ def report(
         ("token", f"{units.symbol} {record.token}"),
         ("ceiling", units.format(record.ceiling)),
         ("bond", units.format(record.bond)),
-        ("bids until", _moment(record.bidding_deadline, now)),
-        ("reveals until", _moment(record.reveal_deadline, now)),
-        ("standstill", _span(record.standstill)),
+        ("bids until", moment(record.bidding_deadline, now)),
+        ("reveals until", moment(record.reveal_deadline, now)),
+        ("standstill", span(record.standstill)),
         ("spec", "0x" + record.document_hash.hex()),
     ]
     for label, value in rows:
@@ -863,4 +705,4 @@ def grant(
     SUPPLIER_REGISTRAR_ROLE, PAUSER_ROLE or GOVERNANCE_ROLE.
     """
     with _procurement(network, account, dev_account) as client:
-        click.echo(_receipt_line(client.grant_role(role, address)))
+        click.echo(receipt_line(client.grant_role(role, address)))
