@@ -377,7 +377,7 @@ def offer(
             f"parcel {parcel} offered to {buyer} for {units.format(amount)} "
             f"until {moment(offered['deadline'], now)}"
         )
-        if client.contract.functions.saleApprovalRequired().call():
+        if client.sale_approval_required():
             click.echo("  the registrar must approve the sale before the buyer can accept it")
         click.echo(receipt_line(receipt))
 
@@ -640,7 +640,7 @@ def show(
         liens = [client.lien(parcel, lien_id) for lien_id in record.active_liens]
         lien_units = _units(client)
         sale_units = None if record.sale is None else _units(client, record.sale.token)
-        approval = bool(client.contract.functions.saleApprovalRequired().call())
+        approval = client.sale_approval_required()
         now = chain_now(client)
     if as_json:
         document = _title_json(record)

@@ -47,6 +47,7 @@ class Session:
     events: EventRegistry
     labels: dict[str, str] = field(default_factory=dict, repr=False)
     _senders: dict[str, Sender] = field(default_factory=dict, repr=False)
+    _checked_record: DeploymentRecord | None = field(default=None, repr=False)
 
     @property
     def network(self) -> str:
@@ -79,7 +80,10 @@ class Session:
                 f"nothing deployed on {self.network}: "
                 f"run `govchain deploy --network {self.network}`"
             )
-        require_fresh(record, self.chain, self.project)
+        if record != self._checked_record:
+            # Checking against the chain costs a few RPCs per contract: once per record content.
+            require_fresh(record, self.chain, self.project)
+            self._checked_record = record
         return record
 
     def contract(self, name: str, address: str | None = None) -> Contract:

@@ -275,6 +275,16 @@ class LandClient(ContractClient):
             children=[parcel_number(int(c)) for c in children],
         )
 
+    def sale_approval_required(self) -> bool:
+        return bool(self.contract.functions.saleApprovalRequired().call())
+
+    def transfer_tax(self) -> tuple[str, int]:
+        """``(treasury, basis points)`` taken from every sale."""
+        return (
+            str(self.contract.functions.treasury().call()),
+            int(self.contract.functions.taxBps().call()),
+        )
+
     def lien(self, number: str | int, lien_id: int) -> LienRecord:
         holder, amount, released = self.contract.functions.lien(parcel_id(number), lien_id).call()
         return LienRecord(lien_id, holder, int(amount), bool(released))
