@@ -12,7 +12,13 @@ from typing import Any, TypeVar
 
 import click
 
-from govchain.cli_options import connected_client, handle_errors, signer_options
+from govchain.cli_options import (
+    connected_client,
+    document_hash,
+    handle_errors,
+    receipt_line,
+    signer_options,
+)
 from govchain.clients.welfare import RoundPlan, WelfareClient
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -22,17 +28,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _welfare(network: str, account: str | None, dev_account: int | None) -> Iterator[WelfareClient]:
     with connected_client(WelfareClient, network, account, dev_account) as client:
         yield client
-
-
-def _document_hash(path: Path | None) -> bytes:
-    from eth_utils import keccak
-
-    return keccak(path.read_bytes()) if path is not None else b"\x00" * 32
-
-
-def _receipt_line(receipt: Any) -> str:
-    names = ", ".join(sorted({e.name for e in receipt.events})) or "no events"
-    return f"tx {receipt.tx_hash} (block {receipt.block_number}, gas {receipt.gas_used}): {names}"
 
 
 @click.group()
@@ -99,10 +94,10 @@ def create_programme(
             manager=manager,
             officer=officer,
             claim_delay=claim_delay,
-            document_hash=_document_hash(document),
+            document_hash=document_hash(document),
         )
         click.echo(f"programme {receipt.event('ProgrammeCreated')['programmeId']} created")
-        click.echo(_receipt_line(receipt))
+        click.echo(receipt_line(receipt))
 
 
 @welfare.command("propose-round")
@@ -127,10 +122,10 @@ def propose_round(
     """Propose a built round for a programme (ELIGIBILITY OFFICER)."""
     with _welfare(network, account, dev_account) as client:
         receipt = client.propose_round(
-            programme_id, RoundPlan.load(round_dir), _document_hash(document)
+            programme_id, RoundPlan.load(round_dir), document_hash(document)
         )
         click.echo(f"round {receipt.event('RoundProposed')['roundId']} proposed")
-        click.echo(_receipt_line(receipt))
+        click.echo(receipt_line(receipt))
 
 
 @welfare.command("publish-round")
@@ -150,7 +145,7 @@ def publish_round(
             else int(start)
         )
         receipt = client.publish_round(round_id, begin, begin + days * 86_400)
-        click.echo(_receipt_line(receipt))
+        click.echo(receipt_line(receipt))
 
 
 @welfare.command()
@@ -169,7 +164,7 @@ def claim(
 ) -> None:
     """Pay one entitlement to its beneficiary (anyone may send this)."""
     with _welfare(network, account, dev_account) as client:
-        click.echo(_receipt_line(client.claim(round_id, RoundPlan.load(round_dir), index)))
+        click.echo(receipt_line(client.claim(round_id, RoundPlan.load(round_dir), index)))
 
 
 @welfare.command("batch-pay")
@@ -213,7 +208,7 @@ def revoke(
 ) -> None:
     """Revoke an unclaimed entitlement (ELIGIBILITY OFFICER)."""
     with _welfare(network, account, dev_account) as client:
-        click.echo(_receipt_line(client.revoke(round_id, RoundPlan.load(round_dir), index, reason)))
+        click.echo(receipt_line(client.revoke(round_id, RoundPlan.load(round_dir), index, reason)))
 
 
 @welfare.command()
@@ -226,7 +221,7 @@ def veto(
 ) -> None:
     """Veto a round during its delay (AUDITOR)."""
     with _welfare(network, account, dev_account) as client:
-        click.echo(_receipt_line(client.veto_round(round_id, reason)))
+        click.echo(receipt_line(client.veto_round(round_id, reason)))
 
 
 @welfare.command()
@@ -236,7 +231,7 @@ def veto(
 def clawback(network: str, account: str | None, dev_account: int | None, round_id: int) -> None:
     """Return an ended round's unclaimed funds to the programme's funding account."""
     with _welfare(network, account, dev_account) as client:
-        click.echo(_receipt_line(client.clawback(round_id)))
+        click.echo(receipt_line(client.clawback(round_id)))
 
 
 @welfare.command()
@@ -278,4 +273,4 @@ def grant(
 ) -> None:
     """Grant ROLE (e.g. PAYER_ROLE) on the welfare contract to ADDRESS (GOVERNANCE)."""
     with _welfare(network, account, dev_account) as client:
-        click.echo(_receipt_line(client.grant_role(role, address)))
+        click.echo(receipt_line(client.grant_role(role, address)))
