@@ -367,7 +367,7 @@ contract LandRegistry is ILandRegistry, ERC721, GovchainAccess, Pausable, Reentr
     }
 
     function _create(uint256 parcelId, address owner, ParcelData calldata data, bytes32 deedHash) private {
-        if (bytes32(parcelId)[0] == 0) revert LandInvalidParcelNumber(parcelId);
+        if (!_isParcelNumber(parcelId)) revert LandInvalidParcelNumber(parcelId);
         if (data.area == 0) revert GovchainZeroAmount("area");
         Parcel storage p = _parcels[parcelId];
         if (p.status != ParcelStatus.None) revert LandAlreadyRegistered(parcelId);
@@ -381,6 +381,19 @@ contract LandRegistry is ILandRegistry, ERC721, GovchainAccess, Pausable, Reentr
         _mint(owner, parcelId);
         _registryMove = false;
         emit ParcelRegistered(parcelId, owner, data.geometryHash, data.area, data.landUse, deedHash, msg.sender);
+    }
+
+    /// @dev Printable ASCII (a space only inside), then zero padding: what {parcelNumber} reverses.
+    function _isParcelNumber(uint256 parcelId) private pure returns (bool) {
+        bytes32 raw = bytes32(parcelId);
+        if (raw[0] == 0x20) return false;
+        uint256 length;
+        while (length < 32 && raw[length] != 0) {
+            if (uint8(raw[length]) < 0x20 || uint8(raw[length]) > 0x7e) return false;
+            ++length;
+        }
+        // The number's bytes shifted out leave only the padding, which must be zero.
+        return length != 0 && (length == 32 || uint256(raw) << (8 * length) == 0);
     }
 
     function _retire(uint256 parcelId, uint256[] memory children, bytes32 deedHash) private {

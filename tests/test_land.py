@@ -122,13 +122,6 @@ def test_contract_refuses_ids_with_an_empty_number(env: LandEnv, ident: int) -> 
     assert titles_held(env, alice) == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="LandRegistry._create only checks the first byte of the id: an id whose bytes are "
-    "not 'ASCII number, then zero padding' (a non-zero byte after the terminator, or a "
-    "non-ASCII byte) is registered, although parcelNumber() cannot reverse it; a second "
-    "title then shares number '0042-17' (and its tokenURI) with the real one",
-)
 @pytest.mark.parametrize(
     "ident",
     [parcel_id("0042-17") | 1, int.from_bytes(b"\xff42".ljust(32, b"\x00"), "big")],
@@ -1185,13 +1178,6 @@ def test_a_retired_title_is_history_only(env: LandEnv) -> None:
     assert_unregistered(env, "0042-99")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="LandClient.title() and owner_of() call the contract without decoding its revert: "
-    "an unregistered or retired parcel raises web3's ContractCustomError (raw selector hex) "
-    "instead of the govchain ContractError LandNotLive / ERC721NonexistentToken, breaking "
-    "'every failure govchain reports derives from GovchainError'",
-)
 def test_client_views_report_named_errors(env: LandEnv) -> None:
     alice = env.citizens[0]
     env.register("0042-17", alice)

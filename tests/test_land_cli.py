@@ -277,7 +277,7 @@ def test_bad_input_is_a_usage_error_and_unknown_parcels_are_named(
 ) -> None:
     deployed = CliRunner().invoke(main, ["deploy"])
     assert deployed.exit_code == 0, deployed.output
-    assert "must be 1 to 32 ASCII characters" in _usage_error("show", "x" * 33)
+    assert "must be 1 to 32 printable ASCII characters" in _usage_error("show", "x" * 33)
     not_geojson = tmp_path / "parcel.txt"
     not_geojson.write_text("a field by the river")
     register = ("register", "0042-17", "--owner", chain.accounts[4].address, "--area", "10")

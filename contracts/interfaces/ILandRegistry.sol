@@ -76,7 +76,8 @@ interface ILandRegistry {
     // Errors
     // ---------------------------------------------------------------------------------------
 
-    /// @notice A parcel number is empty.
+    /// @notice The id is not a parcel number: 1 to 32 printable ASCII bytes (not starting with a
+    /// space), then zero padding.
     error LandInvalidParcelNumber(uint256 parcelId);
     /// @notice The parcel was registered before (it may be retired).
     error LandAlreadyRegistered(uint256 parcelId);

@@ -70,8 +70,22 @@ class ContractClient:
             if item.get("type") == "function" and item.get("name") == function
         )
         names = [c["name"] for c in abi["outputs"][0]["components"]]
-        values = self.contract.functions[function](*args).call()
+        values = self._call(self.contract.functions[function](*args))
         return dict(zip(names, values, strict=True))
+
+    def _call(self, call: ContractFunction) -> Any:
+        """A view's result; its revert raised as the contract's named error, as for transactions."""
+        from web3.exceptions import ContractLogicError
+
+        from govchain.revert import revert_data_from_exception
+
+        try:
+            return call.call()
+        except ContractLogicError as exc:
+            data = revert_data_from_exception(exc)
+            if data is None:
+                raise
+            raise self.session.errors.decode(data, contract=self.contract_name) from None
 
     def _transact(self, call: ContractFunction) -> Receipt:
         return self.sender.transact(call)

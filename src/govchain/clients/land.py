@@ -52,8 +52,17 @@ def parcel_id(number: str | int) -> int:
         raw = number.encode("ascii")
     except UnicodeEncodeError:
         raise ParcelNumberError(f"parcel number {number!r} must be ASCII") from None
-    if not raw or len(raw) > 32 or b"\x00" in raw:
-        raise ParcelNumberError(f"parcel number {number!r} must be 1 to 32 ASCII characters")
+    if (
+        not raw
+        or len(raw) > 32
+        or raw.startswith(b" ")
+        or not raw.isascii()
+        or not number.isprintable()
+    ):
+        raise ParcelNumberError(
+            f"parcel number {number!r} must be 1 to 32 printable ASCII characters, "
+            "not starting with a space"
+        )
     return int.from_bytes(raw.ljust(32, b"\x00"), "big")
 
 
@@ -257,7 +266,7 @@ class LandClient(ContractClient):
             liens,
             parents,
             children,
-        ) = self.contract.functions.title(ident).call()
+        ) = self._call(self.contract.functions.title(ident))
         sale = None if buyer == ZERO_ADDRESS else SaleOffer(buyer, token, price, deadline, approved)
         return TitleRecord(
             number=parcel_number(ident),
@@ -276,21 +285,23 @@ class LandClient(ContractClient):
         )
 
     def sale_approval_required(self) -> bool:
-        return bool(self.contract.functions.saleApprovalRequired().call())
+        return bool(self._call(self.contract.functions.saleApprovalRequired()))
 
     def transfer_tax(self) -> tuple[str, int]:
         """``(treasury, basis points)`` taken from every sale."""
         return (
-            str(self.contract.functions.treasury().call()),
-            int(self.contract.functions.taxBps().call()),
+            str(self._call(self.contract.functions.treasury())),
+            int(self._call(self.contract.functions.taxBps())),
         )
 
     def lien(self, number: str | int, lien_id: int) -> LienRecord:
-        holder, amount, released = self.contract.functions.lien(parcel_id(number), lien_id).call()
+        holder, amount, released = self._call(
+            self.contract.functions.lien(parcel_id(number), lien_id)
+        )
         return LienRecord(lien_id, holder, int(amount), bool(released))
 
     def owner_of(self, number: str | int) -> str:
-        return str(self.contract.functions.ownerOf(parcel_id(number)).call())
+        return str(self._call(self.contract.functions.ownerOf(parcel_id(number))))
 
     def title_history(self, number: str | int, *, ancestors: bool = True) -> list[HistoryEntry]:
         """The chain of title from events alone, oldest first, each with its transaction.

@@ -406,7 +406,7 @@ class ProcurementClient(ContractClient):
     # views
 
     def tender_count(self) -> int:
-        return int(self.contract.functions.tenderCount().call())
+        return int(self._call(self.contract.functions.tenderCount()))
 
     def tender(self, tender_id: int, *, document_hash: bytes | None = None) -> Tender:
         """The stored tender; ``document_hash`` if already known (else found in its events)."""
@@ -438,7 +438,7 @@ class ProcurementClient(ContractClient):
         )
 
     def phase(self, tender_id: int) -> str:
-        return PHASE[self.contract.functions.phase(tender_id).call()]
+        return PHASE[self._call(self.contract.functions.phase(tender_id))]
 
     def bid(self, tender_id: int, bidder: str) -> BidRecord:
         b = self._view_struct("bid", tender_id, bidder)
@@ -454,9 +454,9 @@ class ProcurementClient(ContractClient):
         )
 
     def escrow(self, tender_id: int) -> EscrowRecord:
-        (funded, released, count, mask), milestones = self.contract.functions.escrow(
-            tender_id
-        ).call()
+        (funded, released, count, mask), milestones = self._call(
+            self.contract.functions.escrow(tender_id)
+        )
         return EscrowRecord(
             tender_id,
             int(funded),
@@ -466,7 +466,7 @@ class ProcurementClient(ContractClient):
         )
 
     def supplier_status(self, account: str) -> str:
-        return SUPPLIER_STATUS[self.contract.functions.supplierStatus(account).call()]
+        return SUPPLIER_STATUS[self._call(self.contract.functions.supplierStatus(account))]
 
     def tenders(self) -> list[tuple[int, str, str]]:
         """Every tender as ``(id, title, phase)``, oldest first."""

@@ -415,7 +415,7 @@ class WelfareClient(ContractClient):
         What is already settled on-chain is left out before each batch is built, and the
         contract skips anything settled meanwhile, so nobody is paid twice.
         """
-        limit = int(self.contract.functions.MAX_BATCH().call())
+        limit = int(self._call(self.contract.functions.MAX_BATCH()))
         if not 0 < batch_size <= limit:
             raise RoundPlanError(f"batch size {batch_size} must be between 1 and {limit}")
         wanted = list(range(len(plan))) if indexes is None else list(indexes)
@@ -439,7 +439,7 @@ class WelfareClient(ContractClient):
     # views
 
     def is_claimed(self, round_id: int, index: int) -> bool:
-        return bool(self.contract.functions.isClaimed(round_id, index).call())
+        return bool(self._call(self.contract.functions.isClaimed(round_id, index)))
 
     def programme(self, programme_id: int) -> Programme:
         p = self._view_struct("programme", programme_id)
