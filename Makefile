@@ -45,6 +45,7 @@ bench: setup
 	$(BIN)/python -m benchmarks.merkle_build
 	$(BIN)/python -m benchmarks.welfare_gas
 	$(BIN)/python -m benchmarks.procurement_gas
+	$(BIN)/python -m benchmarks.land_gas
 
 lint: setup
 	$(BIN)/ruff check src tests scripts benchmarks

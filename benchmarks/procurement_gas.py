@@ -52,38 +52,30 @@ correctness check failed.
 from __future__ import annotations
 
 import argparse
-import json
 import random
-import statistics
 import sys
 import tempfile
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from eth_utils import keccak
 
-from govchain.accounts import dev_accounts
-from govchain.chain import Chain, _web3_http, start_anvil
+from benchmarks import gas as bench
+from benchmarks.gas import Balances, GasByCase, Row, check, event
 from govchain.clients.procurement import ProcurementClient, SealedBid
-from govchain.compiler import compile_project
-from govchain.project import Project
-from govchain.sender import Receipt
-from govchain.session import Session, registries
+from govchain.session import Session
 
 DEFAULT_SEED = 7
-DAY = 86_400
-TOKEN_ARGS = ("Public Unit", "PUB", 2)
 UNIT = 100  # 2 decimals: 1.00 PUB
 CEILING = 500_000 * UNIT
 BOND = 10_000 * UNIT
 LOWEST_PRICE = 350_000 * UNIT
 SUPPLIER_FUNDS = 1_000_000 * UNIT  # what each supplier holds before it bids
 BUYER_FUNDS = 10_000_000 * UNIT
-BIDDING = 14 * DAY
-REVEALING = 3 * DAY
-STANDSTILL = 10 * DAY
+BIDDING = 14 * bench.DAY
+REVEALING = 3 * bench.DAY
+STANDSTILL = 10 * bench.DAY
 BID_COUNTS = (1, 10, 100)  # bids on T1, T10 and T100
 SUPPLIERS = max(BID_COUNTS)
 UNREVEALED_ON_T10 = 7  # the T10 bidder (by position) who never reveals
@@ -106,35 +98,11 @@ BUDGET_AWARD = 80_000
 BUDGET_MILESTONE = 70_000
 
 
-class CorrectnessError(AssertionError):
-    """A transaction did not do what it should (wrong event, state or token movement)."""
-
-
-@dataclass
-class Row:
-    """One line of the table: ``measured`` gas against ``budget`` (None: informational)."""
-
-    operation: str
-    measured: float
-    budget: int | None = None
-    detail: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def passed(self) -> bool | None:
-        return None if self.budget is None else self.measured <= self.budget
-
-    @property
-    def verdict(self) -> str:
-        return {None: "info", True: "PASS", False: "FAIL"}[self.passed]
-
-
 # -- set-up --------------------------------------------------------------------------------------
 
 
 @dataclass
-class Env:
-    session: Session
-    token: Any
+class Env(bench.DevnetEnv):
     officer: ProcurementClient
     reviewer: ProcurementClient
     inspector: ProcurementClient
@@ -142,31 +110,11 @@ class Env:
     keeper: ProcurementClient
     suppliers: list[ProcurementClient]
     bid_dir: Path
-    gas: dict[str, list[int]] = field(default_factory=dict)
-
-    @property
-    def chain(self) -> Chain:
-        return self.session.chain
+    gas: GasByCase = field(default_factory=GasByCase)
 
     @property
     def contract(self) -> str:
         return self.officer.address
-
-    def now(self) -> int:
-        return int(self.chain.w3.eth.get_block("latest")["timestamp"])
-
-    def travel_to(self, timestamp: int) -> None:
-        """Mine the next block at ``timestamp`` (anvil time travel)."""
-        self.chain.rpc("evm_setNextBlockTimestamp", timestamp)
-        self.chain.rpc("evm_mine")
-
-    def balance(self, address: str) -> int:
-        return int(self.token.functions.balanceOf(address).call())
-
-    def record(self, case: str, receipt: Receipt) -> int:
-        """Keep the receipt's gas under ``case`` (after its checks have passed)."""
-        self.gas.setdefault(case, []).append(receipt.gas_used)
-        return receipt.gas_used
 
     def leader(self, tender_id: int) -> tuple[str, int]:
         """The stored best bid so far (the client shows it only once awarded)."""
@@ -176,17 +124,12 @@ class Env:
 
 def set_up(session: Session, bid_dir: Path) -> Env:
     accounts = session.chain.accounts
-    token = session.deploy(
-        "PaymentToken", *TOKEN_ARGS, accounts[ADMIN].address, accounts[ADMIN].address
-    )
-    procurement = session.deploy("Procurement", accounts[ADMIN].address)
-    governance = ProcurementClient(session, procurement, session.sender)
-    for role, index in [
-        ("PROCUREMENT_OFFICER_ROLE", OFFICER),
-        ("PROCUREMENT_REVIEWER_ROLE", REVIEWER),
-        ("CONTRACT_INSPECTOR_ROLE", INSPECTOR),
-    ]:
-        governance.grant_role(role, accounts[index].address)
+    roles = {
+        "PROCUREMENT_OFFICER_ROLE": OFFICER,
+        "PROCUREMENT_REVIEWER_ROLE": REVIEWER,
+        "CONTRACT_INSPECTOR_ROLE": INSPECTOR,
+    }
+    token, governance = bench.deploy(session, "Procurement", ProcurementClient, roles)
     suppliers = [governance.as_account(a) for a in accounts[FIRST_SUPPLIER:ACCOUNTS]]
     mints = [token.functions.mint(s.sender.address, SUPPLIER_FUNDS) for s in suppliers]
     mints.append(token.functions.mint(accounts[BUYER].address, BUYER_FUNDS))
@@ -203,39 +146,8 @@ def set_up(session: Session, bid_dir: Path) -> Env:
         bid_dir=bid_dir,
     )
     for s in suppliers:
-        if env.balance(s.sender.address) != SUPPLIER_FUNDS:
-            raise CorrectnessError(f"supplier {s.sender.address} was not funded")
+        check(env.balance(s.sender.address) == SUPPLIER_FUNDS, f"{s.sender.address} not funded")
     return env
-
-
-# -- checks --------------------------------------------------------------------------------------
-
-
-def check(condition: bool, what: str) -> None:
-    if not condition:
-        raise CorrectnessError(what)
-
-
-def event(receipt: Receipt, name: str) -> dict[str, Any]:
-    check(receipt.status == 1, f"{receipt.tx_hash} has status {receipt.status}")
-    try:
-        return dict(receipt.event(name).args)
-    except LookupError as exc:
-        raise CorrectnessError(str(exc)) from None
-
-
-class Balances:
-    """Token balances before a transaction, to check exactly what it moved."""
-
-    def __init__(self, env: Env, *addresses: str) -> None:
-        self.env = env
-        self.before = {a: env.balance(a) for a in addresses}
-
-    def moved(self, changes: dict[str, int], what: str) -> None:
-        for address, before in self.before.items():
-            got = self.env.balance(address) - before
-            want = changes.get(address, 0)
-            check(got == want, f"{what}: balance of {address} moved by {got}, expected {want}")
 
 
 # -- the scenario --------------------------------------------------------------------------------
@@ -274,7 +186,7 @@ def create(env: Env, tender: Tender, deadline: int, case: str) -> None:
     check(record.status == "Open" and record.phase == "Bidding", f"tender {tender.id}: {record}")
     check(record.bond == BOND and record.ceiling == CEILING, f"tender {tender.id}: {record}")
     check(record.buyer == env.buyer.sender.address, f"tender {tender.id}: buyer {record.buyer}")
-    env.record(case, receipt)
+    env.gas.record(case, receipt)
 
 
 def commit(env: Env, tender: Tender, supplier: ProcurementClient, price: int, case: str) -> None:
@@ -283,7 +195,7 @@ def commit(env: Env, tender: Tender, supplier: ProcurementClient, price: int, ca
     sealed = SealedBid.new(tender.id, address, price, f"offer of {address} at {price}".encode())
     if not replacing:
         supplier.approve_bond(tender.id)  # exactly the bond, as a supplier would
-    balances = Balances(env, address, env.contract)
+    balances = Balances(env.balance, address, env.contract)
     keep = env.bid_dir / f"tender-{tender.id}-{address}-{sealed.salt.hex()[:8]}.json"
     receipt = supplier.commit_bid(sealed, keep=keep)
     committed = event(receipt, "BidCommitted")
@@ -302,14 +214,14 @@ def commit(env: Env, tender: Tender, supplier: ProcurementClient, price: int, ca
     tender.sealed[address] = sealed
     if not replacing:
         tender.order.append(address)
-    env.record(case, receipt)
+    env.gas.record(case, receipt)
 
 
 def reveal(env: Env, tender: Tender, supplier: ProcurementClient) -> None:
     address = supplier.sender.address
     sealed = tender.sealed[address]
     leader, best = env.leader(tender.id)
-    first = leader == "0x" + "00" * 20
+    first = leader == bench.ZERO_ADDRESS
     seq = env.officer.bid(tender.id, address).seq
     leads = (
         first
@@ -334,7 +246,7 @@ def reveal(env: Env, tender: Tender, supplier: ProcurementClient) -> None:
         case = "reveal: new best price"
     else:
         case = "reveal: not the best price"
-    env.record(case, receipt)
+    env.gas.record(case, receipt)
 
 
 def award(env: Env, tender: Tender) -> None:
@@ -348,7 +260,7 @@ def award(env: Env, tender: Tender) -> None:
     check(record.status == "Awarded" and record.winner == best, f"tender {record}")
     check(record.winning_price == price, f"tender {tender.id}: price {record.winning_price}")
     tender.winner, tender.price = best, price
-    env.record(f"award: {tender.bids} bid{'s' if tender.bids > 1 else ''}", receipt)
+    env.gas.record(f"award: {tender.bids} bid{'s' if tender.bids > 1 else ''}", receipt)
 
 
 def challenge_and_resolve(env: Env, tender: Tender, resolution: str) -> None:
@@ -358,7 +270,7 @@ def challenge_and_resolve(env: Env, tender: Tender, resolution: str) -> None:
     lodged = event(receipt, "ChallengeLodged")
     check(lodged["challenger"] == challenger, f"ChallengeLodged {lodged}")
     check(env.officer.phase(tender.id) == "Challenged", f"tender {tender.id} is not challenged")
-    env.record("challenge award", receipt)
+    env.gas.record("challenge award", receipt)
 
     challenge_id = int(lodged["challengeId"])
     receipt = env.reviewer.resolve_challenge(tender.id, challenge_id, resolution, 1)
@@ -373,7 +285,7 @@ def challenge_and_resolve(env: Env, tender: Tender, resolution: str) -> None:
         check(reopened["disqualified"] == tender.winner, f"ReawardOpened {reopened}")
         check(record.status == "Reaward", f"tender {record}")
         check(env.officer.bid(tender.id, tender.winner).disqualified, "winner not disqualified")
-    env.record(f"resolve challenge: {resolution.lower()}", receipt)
+    env.gas.record(f"resolve challenge: {resolution.lower()}", receipt)
 
 
 def split(price: int, parts: int) -> list[int]:
@@ -385,7 +297,7 @@ def split(price: int, parts: int) -> list[int]:
 def fund(env: Env, tender: Tender) -> list[int]:
     milestones = split(tender.price, MILESTONES[tender.bids])
     buyer = env.buyer.sender.address
-    balances = Balances(env, buyer, env.contract)
+    balances = Balances(env.balance, buyer, env.contract)
     receipt = env.buyer.fund_escrow(tender.id, milestones)
     funded = event(receipt, "EscrowFunded")
     check(
@@ -398,14 +310,14 @@ def fund(env: Env, tender: Tender) -> list[int]:
     check(
         env.officer.tender(tender.id).status == "Contracted", f"tender {tender.id} not contracted"
     )
-    env.record(f"fund escrow: {len(milestones)} milestones", receipt)
+    env.gas.record(f"fund escrow: {len(milestones)} milestones", receipt)
     return milestones
 
 
 def release(env: Env, tender: Tender, milestones: list[int]) -> None:
     for index, amount in enumerate(milestones):
         last = index == len(milestones) - 1
-        balances = Balances(env, tender.winner, env.contract)
+        balances = Balances(env.balance, tender.winner, env.contract)
         receipt = env.inspector.confirm_milestone(tender.id, index, keccak(text=f"report {index}"))
         paid = event(receipt, "MilestonePaid")
         check(
@@ -424,7 +336,7 @@ def release(env: Env, tender: Tender, milestones: list[int]) -> None:
             check(int(completed["paid"]) == tender.price, f"ContractCompleted {completed}")
         check(status == ("Completed" if last else "Contracted"), f"tender {tender.id}: {status}")
         case = "milestone: last (completes)" if last else "milestone: not the last"
-        env.record(case, receipt)
+        env.gas.record(case, receipt)
 
 
 def settle_bonds(env: Env, tender: Tender, unrevealed: str) -> None:
@@ -432,15 +344,15 @@ def settle_bonds(env: Env, tender: Tender, unrevealed: str) -> None:
         if address == unrevealed:
             continue
         client = next(s for s in env.suppliers if s.sender.address == address)
-        balances = Balances(env, address, env.contract)
+        balances = Balances(env.balance, address, env.contract)
         receipt = client.withdraw_bond(tender.id)
         returned = event(receipt, "BondReturned")
         check(returned["bidder"] == address and int(returned["amount"]) == BOND, f"{returned}")
         balances.moved({address: BOND, env.contract: -BOND}, f"bond of {address}")
         check(env.officer.bid(tender.id, address).bond_returned, f"bond of {address} not marked")
-        env.record("withdraw bond", receipt)
+        env.gas.record("withdraw bond", receipt)
     buyer = env.buyer.sender.address
-    balances = Balances(env, buyer, env.contract)
+    balances = Balances(env.balance, buyer, env.contract)
     receipt = env.keeper.pay_forfeited_bonds(tender.id)
     forfeited = event(receipt, "BondsForfeited")
     check(int(forfeited["bids"]) == 1 and int(forfeited["amount"]) == BOND, f"{forfeited}")
@@ -448,7 +360,7 @@ def settle_bonds(env: Env, tender: Tender, unrevealed: str) -> None:
     report = env.officer.report(tender.id)
     check(report.unrevealed == [unrevealed], f"unrevealed {report.unrevealed}")
     check(report.held == 0 and report.balanced, f"tender {tender.id} report {report.as_dict()}")
-    env.record("pay forfeited bonds", receipt)
+    env.gas.record("pay forfeited bonds", receipt)
 
 
 def run_scenario(env: Env, seed: int) -> dict[int, Tender]:
@@ -494,20 +406,12 @@ def run_scenario(env: Env, seed: int) -> dict[int, Tender]:
 # -- the table -----------------------------------------------------------------------------------
 
 
-def stats(gas: list[int]) -> dict[str, Any]:
-    return {"n": len(gas), "min": min(gas), "max": max(gas), "mean": statistics.mean(gas)}
-
-
-def build_rows(gas: dict[str, list[int]]) -> list[Row]:
+def build_rows(by_case: GasByCase) -> list[Row]:
     """Budget rows: the largest of every case that recurs on each tender (first reveal of a
     tender, last milestone of a contract, award of any size). Cases that happen once in the
     life of a deployment (its first tender, the first bond it ever holds) are their own
     informational rows."""
-
-    def row(label: str, cases: Sequence[str], budget: int | None = None) -> Row:
-        values = [g for c in cases for g in gas[c]]
-        return Row(label, max(values), budget, {c: stats(gas[c]) for c in cases})
-
+    row = by_case.row
     awards = [f"award: {n} bid{'s' if n > 1 else ''}" for n in BID_COUNTS]
     reveals = [
         "reveal: first of the tender",
@@ -543,84 +447,25 @@ def build_rows(gas: dict[str, list[int]]) -> list[Row]:
     ]
 
 
-def run_benchmark(seed: int) -> tuple[dict[str, list[int]], str]:
-    """Start anvil, run the scenario, stop anvil (always); gas by case and the node's version."""
-    project = Project.discover()
-    compile_project(project)
-    anvil = start_anvil(project, extra_args=("--accounts", str(ACCOUNTS)))
-    accounts = list(dev_accounts(ACCOUNTS))
-    chain = Chain("local", _web3_http(anvil.url), accounts, anvil=anvil, url=anvil.url)
-    try:
-        errors, events = registries(project)
-        session = Session(project, chain, errors, events)
-        client = str(chain.w3.client_version)
-        with tempfile.TemporaryDirectory(prefix="procurement-gas-bids-") as bids:
-            env = set_up(session, Path(bids))
-            run_scenario(env, seed)
-        return env.gas, client
-    finally:
-        chain.close()
+def measure(session: Session, seed: int) -> bench.Result:
+    """Run the scenario (sealed bids in a temporary directory); the rows and notes."""
+    with tempfile.TemporaryDirectory(prefix="procurement-gas-bids-") as bids:
+        env = set_up(session, Path(bids))
+        run_scenario(env, seed)
+    rows = build_rows(env.gas)
+    return bench.Result(rows, format_notes(rows), {"gas_by_case": dict(env.gas)})
 
 
 # -- reporting -----------------------------------------------------------------------------------
 
 
-def format_table(rows: Sequence[Row]) -> str:
-    header = ("operation", "budget", "measured", "result")
-    cells = [
-        (
-            r.operation,
-            "-" if r.budget is None else f"<= {r.budget:,}",
-            f"{r.measured:,.0f}",
-            r.verdict,
-        )
-        for r in rows
-    ]
-    widths = [max(len(line[k]) for line in [header, *cells]) for k in range(4)]
-
-    def line(values: Sequence[str]) -> str:
-        a, b, c, d = values
-        return f"| {a:<{widths[0]}} | {b:>{widths[1]}} | {c:>{widths[2]}} | {d:<{widths[3]}} |"
-
-    rule = (
-        "|"
-        + "|".join("-" * (w + 1) + (":" if k in (1, 2) else "-") for k, w in enumerate(widths))
-        + "|"
-    )
-    return "\n".join([line(header), rule, *(line(c) for c in cells)])
-
-
-def format_notes(rows: Sequence[Row]) -> str:
-    notes = []
-    for r in rows:
-        if r.operation.startswith("  ") or not any(s["n"] > 1 for s in r.detail.values()):
-            continue
-        cases = "; ".join(
-            f"{case} n={s['n']} min {s['min']:,} mean {s['mean']:,.0f} max {s['max']:,}"
-            for case, s in r.detail.items()
-        )
-        notes.append(f"{r.operation.strip()}: {cases}")
-    notes.append(
+def format_notes(rows: Sequence[Row]) -> list[str]:
+    titles = (
         "titles: "
         + ", ".join(f"{len(t)} characters" for t in TITLES.values())
         + f"; bond {BOND / UNIT:,.2f} PUB, ceiling {CEILING / UNIT:,.2f} PUB"
     )
-    failed = [r.operation.strip() for r in rows if r.passed is False]
-    if failed:
-        notes.append(f"FAIL: {len(failed)} budget(s) missed: " + "; ".join(failed))
-    return "\n".join(notes)
-
-
-def summarize(
-    rows: Sequence[Row], gas: dict[str, list[int]], seed: int, client: str
-) -> dict[str, Any]:
-    return {
-        "seed": seed,
-        "node": client,
-        "rows": [{**asdict(r), "result": r.verdict} for r in rows],
-        "gas_by_case": gas,
-        "passed": all(r.passed is not False for r in rows),
-    }
+    return [*bench.case_notes(rows), titles]
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -635,19 +480,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    try:
-        gas, client = run_benchmark(args.seed)
-    except CorrectnessError as exc:
-        print(f"correctness check failed: {exc}", file=sys.stderr)
-        return 2
-    rows = build_rows(gas)
-    print(format_table(rows))
-    print()
-    print(format_notes(rows))
-    print(f"({client}, seed {args.seed})")
-    if args.json is not None:
-        args.json.write_text(json.dumps(summarize(rows, gas, args.seed, client), indent=2) + "\n")
-    return 0
+    return bench.run_main(
+        lambda session: measure(session, args.seed),
+        json_path=args.json,
+        params={"seed": args.seed},
+        label=f"seed {args.seed}",
+        accounts=ACCOUNTS,
+    )
 
 
 if __name__ == "__main__":

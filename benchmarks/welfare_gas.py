@@ -42,26 +42,23 @@ correctness check failed.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import statistics
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from eth_utils import keccak
 
-from govchain.accounts import dev_accounts
-from govchain.chain import Chain, _web3_http, start_anvil
+from benchmarks import gas as bench
+from benchmarks.gas import CorrectnessError, Row
 from govchain.clients.welfare import LEAF_ENCODING, RoundPlan, WelfareClient
-from govchain.compiler import compile_project
 from govchain.merkle import StandardMerkleTree
-from govchain.project import Project
 from govchain.sender import Receipt
-from govchain.session import Session, registries
+from govchain.session import Session
 
 DEFAULT_LEAVES = 100_000
 DEFAULT_SEED = 7
@@ -71,10 +68,9 @@ CLAIMS = 25
 BATCH = 200
 CONSECUTIVE_BATCHES = 2
 WORD_BITS = 256  # the contract's settled-bitmap word
-DAY = 86_400
 FUNDS = 10**15
-TOKEN_ARGS = ("Public Unit", "PUB", 2)
 SEED_TAG = b"govchain/benchmarks/welfare_gas"
+MANAGER, OFFICER, PAYER, FUNDING, RELAYER = 1, 2, 4, 5, 9  # dev accounts (0: the admin)
 DOC = keccak(text="welfare gas benchmark round")
 
 BUDGET_ROUND = 150_000
@@ -87,32 +83,6 @@ BUDGET_LEAVES = 100_000  # the claim and build budgets are stated for a round of
 # Uniswap merkle-distributor, as quoted in the issue (not measured here).
 REFERENCE_RANDOM = 93_048
 REFERENCE_CONSECUTIVE = 76_689
-
-
-class CorrectnessError(AssertionError):
-    """A transaction did not do what it should (wrong payee, amount, event or accounting)."""
-
-
-@dataclass
-class Row:
-    """One line of the table: ``measured`` against ``budget`` (None: informational)."""
-
-    operation: str
-    unit: str  # "gas" or "s"
-    measured: float
-    budget: float | None
-    strict: bool = False  # budget is "<" rather than "<="
-    detail: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def passed(self) -> bool | None:
-        if self.budget is None:
-            return None
-        return self.measured < self.budget if self.strict else self.measured <= self.budget
-
-    @property
-    def verdict(self) -> str:
-        return {None: "info", True: "PASS", False: "FAIL"}[self.passed]
 
 
 # -- data ----------------------------------------------------------------------------------------
@@ -168,40 +138,27 @@ def layout(n: int, seed: int) -> Layout:
 
 
 @dataclass
-class Env:
-    session: Session
-    token: Any
+class Env(bench.DevnetEnv):
     officer: WelfareClient
     manager: WelfareClient
     payer: WelfareClient
     relayer: WelfareClient
     programme_id: int
 
-    @property
-    def chain(self) -> Chain:
-        return self.session.chain
-
-    def now(self) -> int:
-        return int(self.chain.w3.eth.get_block("latest")["timestamp"])
-
-    def balance(self, address: str) -> int:
-        return int(self.token.functions.balanceOf(address).call())
-
 
 def set_up(session: Session) -> Env:
     accounts = session.chain.accounts
-    admin, manager, officer, payer, funding, relayer = (accounts[i] for i in (0, 1, 2, 4, 5, 9))
-    token = session.deploy("PaymentToken", *TOKEN_ARGS, admin.address, admin.address)
-    welfare = session.deploy("WelfareDisbursement", admin.address)
-    governance = WelfareClient(session, welfare, session.sender)
-    for role, account in [
-        ("PROGRAMME_MANAGER_ROLE", manager),
-        ("ELIGIBILITY_OFFICER_ROLE", officer),
-        ("PAYER_ROLE", payer),
-    ]:
-        governance.grant_role(role, account.address)
+    manager, officer, payer, funding, relayer = (
+        accounts[i] for i in (MANAGER, OFFICER, PAYER, FUNDING, RELAYER)
+    )
+    roles = {
+        "PROGRAMME_MANAGER_ROLE": MANAGER,
+        "ELIGIBILITY_OFFICER_ROLE": OFFICER,
+        "PAYER_ROLE": PAYER,
+    }
+    token, governance = bench.deploy(session, "WelfareDisbursement", WelfareClient, roles)
     session.sender.transact(token.functions.mint(funding.address, FUNDS))
-    session.sender_for(funding).transact(token.functions.approve(welfare.address, 2**256 - 1))
+    session.sender_for(funding).transact(token.functions.approve(governance.address, 2**256 - 1))
     created = governance.create_programme(
         name="Benchmark allowance",
         token=token.address,
@@ -229,7 +186,7 @@ def open_round(env: Env, plan: RoundPlan) -> tuple[int, int, int]:
     proposed = env.officer.propose_round(env.programme_id, plan, DOC)
     round_id = int(proposed.event("RoundProposed")["roundId"])
     now = env.now()
-    published = env.manager.publish_round(round_id, now, now + 90 * DAY)
+    published = env.manager.publish_round(round_id, now, now + 90 * bench.DAY)
     record = env.manager.round(round_id)
     if record.status != "Published" or record.remaining != plan.total:
         raise CorrectnessError(f"round {round_id}: {record.status}, remaining {record.remaining}")
@@ -320,7 +277,7 @@ def time_build(
     return plan, builds, trees
 
 
-def measure(session: Session, n: int, seed: int, repeat: int) -> list[Row]:
+def measure(session: Session, n: int, seed: int, repeat: int) -> bench.Result:
     plan, builds, trees = time_build(rows_for(n), repeat)
     if len(plan) != n:
         raise CorrectnessError(f"the plan has {len(plan)} leaves, not {n}")
@@ -342,101 +299,65 @@ def measure(session: Session, n: int, seed: int, repeat: int) -> list[Row]:
     propose = dict(zip(rounds, (propose_small, propose_big), strict=True))
     publish = dict(zip(rounds, (publish_small, publish_big), strict=True))
     at_size = n == BUDGET_LEAVES  # other sizes: the claim and build rows are informational
-    return [
-        Row("propose round (any size)", "gas", max(propose.values()), BUDGET_ROUND, detail=propose),
-        Row("publish round (any size)", "gas", max(publish.values()), BUDGET_ROUND, detail=publish),
+    rows = [
         Row(
-            f"claim, {CLAIMS} random indexes, mean ({size})",
-            "gas",
-            statistics.mean(random_gas),
-            BUDGET_CLAIM_RANDOM if at_size else None,
+            operation="propose round (any size)",
+            measured=max(propose.values()),
+            budget=BUDGET_ROUND,
+            detail=propose,
+        ),
+        Row(
+            operation="publish round (any size)",
+            measured=max(publish.values()),
+            budget=BUDGET_ROUND,
+            detail=publish,
+        ),
+        Row(
+            operation=f"claim, {CLAIMS} random indexes, mean ({size})",
+            measured=statistics.mean(random_gas),
+            budget=BUDGET_CLAIM_RANDOM if at_size else None,
             detail={"indexes": where.random_claims, "gas": random_gas},
         ),
         Row(
-            f"claim, {CLAIMS} consecutive indexes, mean",
-            "gas",
-            statistics.mean(consecutive_gas),
-            BUDGET_CLAIM_CONSECUTIVE if at_size else None,
+            operation=f"claim, {CLAIMS} consecutive indexes, mean",
+            measured=statistics.mean(consecutive_gas),
+            budget=BUDGET_CLAIM_CONSECUTIVE if at_size else None,
             detail={"indexes": where.consecutive_claims, "gas": consecutive_gas},
         ),
         Row(
-            f"batch pay, {BATCH} consecutive, per beneficiary",
-            "gas",
-            batch_gas / (BATCH * len(consecutive_batches)),
-            BUDGET_BATCH,
+            operation=f"batch pay, {BATCH} consecutive, per beneficiary",
+            measured=batch_gas / (BATCH * len(consecutive_batches)),
+            budget=BUDGET_BATCH,
             detail={"batches": consecutive_batches},
         ),
         Row(
-            f"batch pay, {BATCH} random, per beneficiary",
-            "gas",
-            random_batch["per_beneficiary"],
-            None,
+            operation=f"batch pay, {BATCH} random, per beneficiary",
+            measured=random_batch["per_beneficiary"],
             detail={"batches": [random_batch], "indexes": where.random_batch},
         ),
         Row(
-            f"tree build, {n:,} leaves (RoundPlan.from_entitlements)",
-            "s",
-            statistics.median(builds),
-            BUDGET_BUILD_SECONDS if at_size else None,
+            operation=f"tree build, {n:,} leaves (RoundPlan.from_entitlements)",
+            unit="s",
+            measured=statistics.median(builds),
+            budget=BUDGET_BUILD_SECONDS if at_size else None,
             strict=True,
             detail={"seconds": builds},
         ),
         Row(
-            "  of which StandardMerkleTree.of alone",
-            "s",
-            statistics.median(trees),
-            None,
+            operation="  of which StandardMerkleTree.of alone",
+            unit="s",
+            measured=statistics.median(trees),
             detail={"seconds": trees},
         ),
     ]
-
-
-def run_benchmark(n: int, seed: int, repeat: int) -> tuple[list[Row], str]:
-    """Start anvil, measure, stop anvil (always); the rows and the node's version."""
-    project = Project.discover()
-    compile_project(project)
-    anvil = start_anvil(project)
-    chain = Chain("local", _web3_http(anvil.url), list(dev_accounts()), anvil=anvil, url=anvil.url)
-    try:
-        errors, events = registries(project)
-        session = Session(project, chain, errors, events)
-        client = str(chain.w3.client_version)
-        return measure(session, n, seed, repeat), client
-    finally:
-        chain.close()
+    reference = {"random": REFERENCE_RANDOM, "consecutive": REFERENCE_CONSECUTIVE}
+    return bench.Result(rows, format_notes(rows), {"reference_uniswap": reference})
 
 
 # -- reporting -----------------------------------------------------------------------------------
 
 
-def _number(value: float, unit: str) -> str:
-    return f"{value:.2f} s" if unit == "s" else f"{value:,.0f}"
-
-
-def _budget(row: Row) -> str:
-    if row.budget is None:
-        return "-"
-    return ("< " if row.strict else "<= ") + _number(row.budget, row.unit)
-
-
-def format_table(rows: Sequence[Row]) -> str:
-    header = ("operation", "budget", "measured", "result")
-    cells = [(r.operation, _budget(r), _number(r.measured, r.unit), r.verdict) for r in rows]
-    widths = [max(len(line[k]) for line in [header, *cells]) for k in range(4)]
-
-    def line(values: Sequence[str]) -> str:
-        a, b, c, d = values
-        return f"| {a:<{widths[0]}} | {b:>{widths[1]}} | {c:>{widths[2]}} | {d:<{widths[3]}} |"
-
-    rule = (
-        "|"
-        + "|".join("-" * (w + 1) + (":" if k in (1, 2) else "-") for k, w in enumerate(widths))
-        + "|"
-    )
-    return "\n".join([line(header), rule, *(line(c) for c in cells)])
-
-
-def format_notes(rows: Sequence[Row]) -> str:
+def format_notes(rows: Sequence[Row]) -> list[str]:
     propose, publish = rows[0].detail, rows[1].detail
     notes = [
         "propose / publish: " + "; ".join(f"{k} {propose[k]:,} / {publish[k]:,}" for k in propose),
@@ -456,22 +377,7 @@ def format_notes(rows: Sequence[Row]) -> str:
         f"reference, not measured here: Uniswap merkle-distributor claim {REFERENCE_RANDOM:,} "
         f"random / {REFERENCE_CONSECUTIVE:,} consecutive (figures quoted in the issue)"
     )
-    failed = [r.operation.strip() for r in rows if r.passed is False]
-    if failed:
-        notes.append(f"FAIL: {len(failed)} budget(s) missed: " + "; ".join(failed))
-    return "\n".join(notes)
-
-
-def summarize(rows: Sequence[Row], args: argparse.Namespace, client: str) -> dict[str, Any]:
-    return {
-        "leaves": args.leaves,
-        "seed": args.seed,
-        "repeat": args.repeat,
-        "node": client,
-        "rows": [{**asdict(r), "result": r.verdict} for r in rows],
-        "passed": all(r.passed is not False for r in rows),
-        "reference_uniswap": {"random": REFERENCE_RANDOM, "consecutive": REFERENCE_CONSECUTIVE},
-    }
+    return notes
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -497,19 +403,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    try:
-        rows, client = run_benchmark(args.leaves, args.seed, args.repeat)
-    except CorrectnessError as exc:
-        print(f"correctness check failed: {exc}", file=sys.stderr)
-        return 2
-    print(format_table(rows))
-    print()
-    print(format_notes(rows))
-    print(f"({client}, seed {args.seed})")
-    if args.json is not None:
-        summary = summarize(rows, args, client)
-        args.json.write_text(json.dumps(summary, indent=2) + "\n")
-    return 0
+    return bench.run_main(
+        lambda session: measure(session, args.leaves, args.seed, args.repeat),
+        json_path=args.json,
+        params={"leaves": args.leaves, "seed": args.seed, "repeat": args.repeat},
+        label=f"seed {args.seed}",
+    )
 
 
 if __name__ == "__main__":
