@@ -20,12 +20,8 @@ from govchain.deploy import DeploymentRecord, code_matches_build, deploy_suite, 
 from govchain.project import Project
 from govchain.session import Session, registries
 
-SUITE = [
-    "PaymentToken",
-    "WelfareDisbursement",
-    "Procurement",
-    "LandRegistry",
-]  # govchain.yaml, in dependency order
+# govchain.yaml, in dependency order
+SUITE = ["PaymentToken", "WelfareDisbursement", "Procurement", "LandRegistry", "Customs"]
 
 
 def _session(project: Project, chain: Chain) -> Session:
@@ -87,8 +83,11 @@ def test_changed_sources_need_an_explicit_redeploy(
     source.write_text(source.read_text() + "\n// amended\n")
     with pytest.raises(DeploymentError, match="sources changed.*--redeploy PaymentToken"):
         _deploy(own, chain)
-    again = _deploy(own, chain, redeploy=("PaymentToken",))
-    assert again.deployed == ["PaymentToken"]
+    # Customs is built on the token's address, so it must be named too.
+    with pytest.raises(DeploymentError, match="constructor arguments changed.*--redeploy Customs"):
+        _deploy(own, chain, redeploy=("PaymentToken",))
+    again = _deploy(own, chain, redeploy=("PaymentToken", "Customs"))
+    assert again.deployed == ["PaymentToken", "Customs"]
     assert again.record.address("PaymentToken") != first.record.address("PaymentToken")
 
 
@@ -100,8 +99,10 @@ def test_changed_constructor_arguments_need_an_explicit_redeploy(
     changed = _edit_config(tmp_project, lambda c: c["roles"].update(treasury=treasury))
     with pytest.raises(DeploymentError, match="constructor arguments changed"):
         _deploy(changed, chain)
-    outcome = _deploy(changed, chain, redeploy=("PaymentToken",))
+    # Customs takes the treasury too, and the new token's address.
+    outcome = _deploy(changed, chain, redeploy=("PaymentToken", "Customs"))
     assert outcome.record.contracts["PaymentToken"].constructor_args[-1] == treasury
+    assert outcome.record.contracts["Customs"].constructor_args[-1] == treasury
 
 
 def test_record_of_a_reset_chain_is_stale_and_never_reused(
@@ -141,7 +142,7 @@ def test_existing_contract_is_adopted_instead_of_deployed(
         tmp_project, lambda c: c["networks"].update(local={"existing": {"PaymentToken": address}})
     )
     outcome = _deploy(adopted, chain)
-    assert sorted(outcome.deployed) == ["LandRegistry", "Procurement", "WelfareDisbursement"]
+    assert sorted(outcome.deployed) == sorted(SUITE[1:])
     entry = outcome.record.contracts["PaymentToken"]
     assert entry.existing and entry.address == address and entry.tx_hash is None
 
