@@ -12,7 +12,6 @@ before anything is sent and never overwrites one.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -24,6 +23,7 @@ from eth_utils import keccak, to_checksum_address
 
 from govchain.clients.base import ContractClient, topic
 from govchain.errors import GovchainError
+from govchain.private_file import write_once
 from govchain.sender import Receipt
 
 TENDER_STATUS = (
@@ -109,8 +109,6 @@ class SealedBid:
 
     def save(self, path: str | Path) -> Path:
         """Write the bid to ``path`` (owner-only permissions); never overwrite an existing file."""
-        target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
         data = {
             "tenderId": self.tender_id,
             "bidder": self.bidder,
@@ -120,18 +118,12 @@ class SealedBid:
             "commitment": "0x" + self.commitment.hex(),
         }
         try:
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            return write_once(path, data)
         except FileExistsError:
             raise SealedBidError(
-                f"{target} already exists: it may hold the only copy of another bid's salt; "
+                f"{path} already exists: it may hold the only copy of another bid's salt; "
                 "choose another file"
             ) from None
-        with os.fdopen(fd, "w") as handle:
-            json.dump(data, handle, indent=2)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        return target
 
     @classmethod
     def load(cls, path: str | Path) -> SealedBid:
