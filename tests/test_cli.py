@@ -37,7 +37,7 @@ def test_up_starts_devnet_deploys_and_reports_then_is_idempotent(in_project: Pro
     # The devnet was stopped and its state kept: a second `up` finds everything in place.
     second = runner.invoke(main, ["up", "--no-serve"])
     assert second.exit_code == 0, second.output
-    assert "Nothing to deploy: 5 contracts unchanged on local" in second.output
+    assert "Nothing to deploy: 6 contracts unchanged on local" in second.output
     assert f"PaymentToken        {address}  code matches build" in second.output
 
 

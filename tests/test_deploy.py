@@ -21,7 +21,14 @@ from govchain.project import Project
 from govchain.session import Session, registries
 
 # govchain.yaml, in dependency order
-SUITE = ["PaymentToken", "WelfareDisbursement", "Procurement", "LandRegistry", "Customs"]
+SUITE = [
+    "PaymentToken",
+    "WelfareDisbursement",
+    "Procurement",
+    "LandRegistry",
+    "Customs",
+    "Ballot",
+]
 
 
 def _session(project: Project, chain: Chain) -> Session:

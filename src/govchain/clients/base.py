@@ -23,6 +23,11 @@ def topic(value: int) -> str:
     return "0x" + value.to_bytes(32, "big").hex()
 
 
+def address_topic(address: str) -> str:
+    """An ``indexed address`` as a log topic."""
+    return "0x" + bytes.fromhex(address.removeprefix("0x")).rjust(32, b"\x00").hex()
+
+
 @dataclass(frozen=True)
 class ContractClient:
     """A deployed suite contract bound to the account that signs for it."""

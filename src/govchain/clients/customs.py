@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from govchain.clients.base import ContractClient, topic
+from govchain.clients.base import ContractClient, address_topic, topic
 from govchain.errors import GovchainError
 from govchain.sender import Receipt
 
@@ -409,8 +409,7 @@ class CustomsClient(ContractClient):
         """All of ``trader``'s declarations from events: lines, duties, payments, refunds."""
         filed = self.session.events.topic("DeclarationFiled")
         entries: dict[int, StatementEntry] = {}
-        trader_topic = "0x" + bytes.fromhex(trader.removeprefix("0x")).rjust(32, b"\x00").hex()
-        for event in self._events([filed, None, trader_topic]):
+        for event in self._events([filed, None, address_topic(trader)]):
             ident = int(event["declarationId"])
             entries[ident] = StatementEntry(
                 ident,
