@@ -5,6 +5,7 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+CHROMIUM   := /usr/bin/chromium
 NODE_STAMP := node_modules/.govchain-installed
 PY_STAMP   := $(VENV)/.govchain-installed
 
@@ -13,7 +14,7 @@ PY_STAMP   := $(VENV)/.govchain-installed
 up: setup
 	$(BIN)/govchain up
 
-test: setup
+test: setup $(CHROMIUM)
 	$(BIN)/pytest
 
 setup: $(NODE_STAMP) $(PY_STAMP)
@@ -27,6 +28,12 @@ $(PY_STAMP): pyproject.toml $(NODE_STAMP)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	$(BIN)/python -m govchain.toolchain register-ape
 	@touch $@
+
+# The explorer's browser test drives Debian's chromium through Playwright (never a download).
+$(CHROMIUM):
+	@[ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null || { \
+	  echo "the explorer's browser test needs Debian's chromium: apt-get install -y chromium (as root)"; exit 1; }
+	apt-get install -y -q chromium >/dev/null || { apt-get update -qq && apt-get install -y -q chromium >/dev/null; }
 
 compile: setup
 	$(BIN)/govchain compile
