@@ -53,6 +53,7 @@ bench: setup
 	$(BIN)/python -m benchmarks.welfare_gas
 	$(BIN)/python -m benchmarks.procurement_gas
 	$(BIN)/python -m benchmarks.land_gas
+	$(BIN)/python -m benchmarks.customs_gas
 
 lint: setup
 	$(BIN)/ruff check src tests scripts benchmarks
