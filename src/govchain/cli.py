@@ -244,6 +244,8 @@ def accounts_import(name: str, private_key: str, password: str) -> None:
     click.echo(f"imported {entry.name}: {entry.address} ({entry.path})")
 
 
+from govchain.cli_ballot import ballot  # noqa: E402 - subcommand groups register last
+from govchain.cli_customs import customs  # noqa: E402 - subcommand groups register last
 from govchain.cli_explorer import explorer  # noqa: E402 - subcommand groups register last
 from govchain.cli_land import land  # noqa: E402 - subcommand groups register last
 from govchain.cli_procurement import procurement  # noqa: E402 - subcommand groups register last
@@ -252,7 +254,9 @@ from govchain.cli_welfare import welfare  # noqa: E402 - subcommand groups regis
 main.add_command(welfare)
 main.add_command(procurement)
 main.add_command(land)
+main.add_command(customs)
 main.add_command(explorer)
+main.add_command(ballot)
 
 if __name__ == "__main__":
     main()
