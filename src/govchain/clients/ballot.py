@@ -18,7 +18,7 @@ import csv
 import json
 import secrets
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -90,7 +90,7 @@ class VoterRoll:
     def from_csv(cls, path: str | Path) -> VoterRoll:
         """One address per line (first column); a header line is allowed."""
         addresses: list[str] = []
-        with open(path, newline="") as handle:
+        with open(path, newline="", encoding="utf-8-sig") as handle:  # spreadsheets add a BOM
             for number, row in enumerate(csv.reader(handle), start=1):
                 if not row or not row[0].strip():
                     continue
@@ -127,7 +127,10 @@ class VoterRoll:
         return len(self.tree)
 
     def __contains__(self, address: object) -> bool:
-        return isinstance(address, str) and to_checksum_address(address) in set(self.voters)
+        try:
+            return isinstance(address, str) and checksum_address(address) in set(self.voters)
+        except MerkleTreeError:
+            return False
 
     def proof(self, voter: str) -> list[str]:
         try:
@@ -253,6 +256,7 @@ class Recount:
     revealed: int
     stored: ElectionResult
     duplicate_voters: list[str]
+    invalid_choice_voters: list[str] = field(default_factory=list)
 
     @property
     def matches(self) -> bool:
@@ -261,6 +265,7 @@ class Recount:
             and self.turnout == self.stored.turnout
             and self.revealed == self.stored.revealed
             and not self.duplicate_voters
+            and not self.invalid_choice_voters
         )
 
 
@@ -413,6 +418,7 @@ class BallotClient(ContractClient):
         committed: set[str] = set()
         revealed: set[str] = set()
         duplicates: list[str] = []
+        invalid: list[str] = []
         for event in self._events([None, topic(election_id)]):
             if event.name == "VoteCommitted":
                 committed.add(str(event["voter"]))
@@ -421,7 +427,11 @@ class BallotClient(ContractClient):
                 if voter in revealed:
                     duplicates.append(voter)
                 revealed.add(voter)
-                tallies[int(event["choice"])] += 1
+                choice = int(event["choice"])
+                if choice < len(tallies):
+                    tallies[choice] += 1
+                else:  # only a faulty contract could emit it; the recount must say so, not crash
+                    invalid.append(voter)
         return Recount(
             election_id,
             tallies,

@@ -92,7 +92,7 @@ def load_tariff_csv(path: str | Path) -> list[TariffLine]:
     ``effective_from`` is a Unix time, an ISO 8601 date (midnight UTC) or date-time with offset.
     """
     rows: list[TariffLine] = []
-    with open(path, newline="") as handle:
+    with open(path, newline="", encoding="utf-8-sig") as handle:  # spreadsheets add a BOM
         for number, row in enumerate(csv.reader(handle), start=1):
             if not row or row[0].strip().startswith("#"):
                 continue

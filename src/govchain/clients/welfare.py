@@ -100,7 +100,7 @@ class RoundPlan:
         With ``decimals`` > 0, amounts are written in whole units ("12.50") and scaled.
         """
         rows = []
-        with open(path, newline="") as handle:
+        with open(path, newline="", encoding="utf-8-sig") as handle:  # spreadsheets add a BOM
             for line_number, record in enumerate(csv.reader(handle), start=1):
                 if not record or not "".join(record).strip():
                     continue
