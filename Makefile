@@ -54,6 +54,7 @@ bench: setup
 	$(BIN)/python -m benchmarks.procurement_gas
 	$(BIN)/python -m benchmarks.land_gas
 	$(BIN)/python -m benchmarks.customs_gas
+	$(BIN)/python -m benchmarks.ballot_gas
 
 lint: setup
 	$(BIN)/ruff check src tests scripts benchmarks
