@@ -124,12 +124,12 @@ def load_declaration(path: str | Path) -> tuple[list[DeclarationLine], dict[str,
         data = json.loads(Path(path).read_text())
         lines = [
             DeclarationLine(
-                int(item["hs_code"]),
-                int(item["origin"]),
-                int(item["customs_value"]),
-                int(item.get("quantity", 0)),
+                _integer(item["hs_code"], "hs_code", number),
+                _integer(item["origin"], "origin", number),
+                _integer(item["customs_value"], "customs_value", number),
+                _integer(item.get("quantity", 0), "quantity", number),
             )
-            for item in data["lines"]
+            for number, item in enumerate(data["lines"], start=1)
         ]
     except FileNotFoundError:
         raise CustomsInputError(f"{path}: no such declaration file") from None
@@ -138,6 +138,13 @@ def load_declaration(path: str | Path) -> tuple[list[DeclarationLine], dict[str,
     if not lines:
         raise CustomsInputError(f"{path}: a declaration needs at least one line")
     return lines, {k: v for k, v in data.items() if k != "lines"}
+
+
+def _integer(value: Any, name: str, line: int) -> int:
+    """A whole number, as an int or a string of digits; never a float or a boolean."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(f"line {line}: {name} must be a whole number, got {value!r}")
+    return int(value)
 
 
 def _timestamp(text: str, where: str) -> int:
