@@ -12,19 +12,35 @@ import re
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from govchain.deploy import code_matches_build
+from govchain.clients.land import parcel_id
+from govchain.compiler import load_artifact
+from govchain.deploy import DeploymentRecord
+from govchain.explorer.calls import CallDecoder
+from govchain.explorer.describe import Words
 from govchain.explorer.indexer import Indexer
+from govchain.explorer.people import (
+    TITLE_EVENTS,
+    Directory,
+    RoleHolding,
+    Title,
+    current_roles,
+    title_owners,
+)
 from govchain.explorer.proofs import prove
 from govchain.explorer.store import EventRow, Store
+from govchain.explorer.txview import read_transaction
+from govchain.explorer.verification import Verification, natspec, verify_contract
 from govchain.session import Session
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -57,6 +73,34 @@ class Explorer:
         record = session.record()
         self.contracts = {name: entry.address for name, entry in record.contracts.items()}
         self.kinds = {k: v for k, v in KINDS.items() if v[1] in self.contracts}
+        self.calls = CallDecoder(session.project)
+
+    @property
+    def words(self) -> Words:
+        return self.indexer.words
+
+    def deployment(self) -> DeploymentRecord:
+        """The deployment record as it is on disk, not re-checked against the chain: the
+        contract page must show a contract whose code changed, not refuse to load."""
+        record = DeploymentRecord.load(self.session.project, self.session.network)
+        return record if record is not None else self.session.record()
+
+    def roles(self) -> list[RoleHolding]:
+        """Roles held now in the suite's contracts, from the indexed grants and revocations."""
+        return current_roles(self.store.events(kind="role"), self.words)
+
+    def directory(self) -> Directory:
+        return Directory(self.contracts, self.roles())
+
+    def titles(self) -> dict[str, Title]:
+        """Every live parcel's owner, from the indexed chain of title."""
+        return title_owners(self.store.events(kind="parcel", names=TITLE_EVENTS))
+
+    def verify(self, name: str) -> Verification:
+        record = self.deployment()
+        return verify_contract(
+            self.session.project, self.session.chain, name, record.contracts[name]
+        )
 
     def sync(self) -> None:
         with self.lock:
@@ -182,31 +226,153 @@ def create_app(explorer: Explorer, *, sync_every: float | None = 2.0) -> Starlet
             proof=proof,
         )
 
+    def problem(request: Request, status: int, title: str, detail: str) -> Response:
+        """A clear 4xx answer: an HTML page, or ``{"error": …}`` under ``/api``."""
+        if _wants_json(request):
+            return JSONResponse({"error": title, "detail": detail, "status": status}, status)
+        return page(request, "error.html", status=status, title=title, detail=detail)
+
     async def transaction(request: Request) -> Response:
-        tx_hash = request.path_params["tx"].lower()
-        tx = explorer.store.transaction(tx_hash)
+        given = request.path_params["tx"]
+        if not TX_HASH.match(given):
+            return problem(
+                request,
+                400,
+                "That is not a transaction hash",
+                f"“{_clip(given)}” is not 0x followed by 64 hexadecimal digits.",
+            )
+        tx_hash = given.lower()
         rows = explorer.store.events(tx_hash=tx_hash)
-        if tx is None:
-            return page(request, "missing.html", status=404, what=f"transaction {tx_hash}")
+        view = read_transaction(
+            explorer.session,
+            tx_hash,
+            words=explorer.words,
+            calls=explorer.calls,
+            contracts=explorer.contracts,
+            indexed_rows=rows,
+        )
+        if view is None:
+            return problem(
+                request,
+                404,
+                "No such transaction on this chain",
+                f"The node knows no mined transaction {tx_hash} (it may be pending, on another "
+                "network, or undone by a reorganisation).",
+            )
+        directory = explorer.directory()
         if _wants_json(request):
             return JSONResponse(
                 {
-                    "transaction": tx,
+                    "transaction": {
+                        "hash": view.hash,
+                        "block_number": view.block_number,
+                        "block_hash": view.block_hash,
+                        "timestamp": view.timestamp,
+                        "sender": view.sender,
+                        "recipient": view.recipient,
+                        "created": view.created,
+                        "status": view.status,
+                        "value": str(view.value),
+                        "nonce": view.nonce,
+                        "gas_used": view.gas_used,
+                        "gas_limit": view.gas_limit,
+                        "gas_price": str(view.gas_price),
+                        "fee": str(view.fee),
+                        "input": view.input,
+                    },
+                    "confirmations": view.confirmations,
+                    "from": directory.describe(view.sender),
+                    "to": directory.describe(view.recipient or view.created),
+                    "call": view.call.as_dict() if view.call else None,
+                    "failure": view.failure,
+                    "failure_notice": view.failure_notice,
+                    "logs": [log.as_dict() for log in view.logs],
+                    "indexed": view.indexed,
                     "events": rows_json(rows),
-                    "confirmations": explorer.head() - tx["block_number"] + 1,
                 }
             )
-        return page(request, "tx.html", tx=tx, rows=rows)
+        return page(request, "tx.html", tx=view, directory=directory)
 
     async def address(request: Request) -> Response:
-        addr = request.path_params["address"]
+        given = request.path_params["address"]
+        checksummed = _checksummed(given)
+        if checksummed is None:
+            return problem(
+                request,
+                400,
+                "That is not an address",
+                f"“{_clip(given)}” is not 0x followed by 40 hexadecimal digits with a valid "
+                "checksum (mixed case must match EIP-55; all lower or all upper case is fine).",
+            )
+        addr = checksummed
         rows = explorer.store.events(actor=addr, newest_first=True, limit=500)
-        contract = next(
-            (n for n, a in explorer.contracts.items() if a.lower() == addr.lower()), None
-        )
+        holdings = explorer.roles()
+        directory = Directory(explorer.contracts, holdings)
+        contract = directory.contract(addr)
+        roles = [h for h in holdings if h.account.lower() == addr.lower()]
+        titles, balance = _titles_of(explorer, addr)
+        sent = explorer.store.transactions_from(addr)
         if _wants_json(request):
-            return JSONResponse({"address": addr, "contract": contract, "events": rows_json(rows)})
-        return page(request, "address.html", address=addr, contract=contract, rows=rows)
+            return JSONResponse(
+                {
+                    "address": addr,
+                    "contract": contract,
+                    "label": directory.label(addr),
+                    "roles": [h.as_dict() for h in roles],
+                    "titles": [t.as_dict() for t in titles],
+                    "titles_held_per_registry": balance,
+                    "transactions": sent,
+                    "events": rows_json(rows),
+                }
+            )
+        return page(
+            request,
+            "address.html",
+            address=addr,
+            contract=contract,
+            label=directory.label(addr),
+            roles=roles,
+            titles=titles,
+            balance=balance,
+            sent=sent,
+            rows=rows,
+        )
+
+    async def contract_page(request: Request) -> Response:
+        name = request.path_params["name"]
+        record = explorer.deployment()
+        if name not in record.contracts:
+            known = ", ".join(sorted(record.contracts))
+            return problem(
+                request,
+                404,
+                "No such govchain contract",
+                f"“{_clip(name)}” is not in the {explorer.session.network} deployment record. "
+                f"Its contracts are: {known}.",
+            )
+        verification = explorer.verify(name)
+        try:
+            doc = natspec(load_artifact(explorer.session.project, record.contracts[name].contract))
+        except Exception:  # noqa: BLE001 - no local build: the badge already says so
+            doc = None
+        holdings = explorer.roles()
+        holders = [h for h in holdings if h.contract == name]
+        if _wants_json(request):
+            return JSONResponse(
+                {
+                    "verification": verification.as_dict(),
+                    "roles": [h.as_dict() for h in holders],
+                    "natspec": doc.as_dict() if doc else None,
+                }
+            )
+        return page(
+            request,
+            "contract.html",
+            v=verification,
+            doc=doc,
+            holders=holders,
+            directory=Directory(explorer.contracts, holdings),
+        )
 
     async def block(request: Request) -> Response:
         number = int(request.path_params["number"])
@@ -225,10 +391,10 @@ def create_app(explorer: Explorer, *, sync_every: float | None = 2.0) -> Starlet
         return page(request, "block.html", block=info, rows=rows)
 
     async def verify(request: Request) -> Response:
-        record = explorer.session.record()
+        record = explorer.deployment()
         results = []
         for name, entry in record.contracts.items():
-            matches = code_matches_build(explorer.session.project, explorer.session.chain, entry)
+            v = explorer.verify(name)
             results.append(
                 {
                     "name": name,
@@ -236,7 +402,8 @@ def create_app(explorer: Explorer, *, sync_every: float | None = 2.0) -> Starlet
                     "tx": entry.tx_hash,
                     "block": entry.block_number,
                     "source_hash": entry.source_hash,
-                    "code_matches_build": matches,
+                    "status": v.status,
+                    "code_matches_build": None if v.status == "no build" else v.exact_match,
                 }
             )
         if _wants_json(request):
@@ -272,10 +439,33 @@ def create_app(explorer: Explorer, *, sync_every: float | None = 2.0) -> Starlet
         Route("/api/tx/{tx}", transaction),
         Route("/address/{address}", address),
         Route("/api/address/{address}", address),
+        Route("/contract/{name}", contract_page),
+        Route("/api/contract/{name}", contract_page),
         Route("/block/{number:int}", block),
         Route("/api/block/{number:int}", block),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 404
+        if status == 405:
+            return problem(request, 405, "Not allowed", "Pages here are read with GET only.")
+        return problem(
+            request,
+            status,
+            "No such page",
+            "Nothing lives at this path. Search from the box above, or start from the home page.",
+        )
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        # Never a stack trace: the citizen gets a plain page, the operator the server's log.
+        title, detail = "Something went wrong", "The explorer could not answer; try again shortly."
+        if _wants_json(request):
+            return JSONResponse({"error": title, "detail": detail, "status": 500}, 500)
+        html = f"<!doctype html><title>{title}</title><h1>{title}</h1><p>{detail}</p>"
+        return HTMLResponse(html, 500)
+
+    handlers = {404: not_found, 405: not_found, 500: server_error}
+    return Starlette(routes=routes, lifespan=lifespan, exception_handlers=handlers)
 
 
 def _follow(sync: Callable[[], None], stop: threading.Event, every: float) -> None:
@@ -284,6 +474,43 @@ def _follow(sync: Callable[[], None], stop: threading.Event, every: float) -> No
         with contextlib.suppress(Exception):
             sync()
         stop.wait(every)
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    """Echo a user's input back, but never a megabyte of it."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _checksummed(text: str) -> str | None:
+    """The EIP-55 form of an address, or None if ``text`` is not one (or a mistyped one)."""
+    from eth_utils import to_checksum_address
+
+    if not ADDRESS.match(text):
+        return None
+    checksummed = to_checksum_address(text)
+    digits = text[2:]
+    if digits != digits.lower() and digits != digits.upper() and text != checksummed:
+        return None  # mixed case that fails its own checksum: a typo
+    return checksummed
+
+
+def _titles_of(explorer: Explorer, address: str) -> tuple[list[Title], dict[str, Any] | None]:
+    """Titles ``address`` owns by the indexed chain of title, each checked live with ownerOf;
+    with the registry's own count (``balanceOf``) to show nothing is missing."""
+    if "LandRegistry" not in explorer.contracts:
+        return [], None
+    registry = explorer.session.contract("LandRegistry", explorer.contracts["LandRegistry"])
+    owned = [t for t in explorer.titles().values() if t.owner.lower() == address.lower()]
+    checked = []
+    for title in owned:
+        try:
+            owner_now = str(registry.functions.ownerOf(parcel_id(title.parcel)).call())
+        except Exception:  # noqa: BLE001 - burnt or unknown: the registry has no owner for it
+            owner_now = "none"
+        checked.append(replace(title, owner_now=owner_now))
+    held = int(registry.functions.balanceOf(address).call())
+    balance = {"registry": held, "chain_of_title": len(owned), "agree": held == len(owned)}
+    return checked, balance
 
 
 def _wants_json(request: Request) -> bool:

@@ -8,6 +8,7 @@ record's whole history, and to one sentence built only from the event's own argu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,6 +18,8 @@ from govchain.clients.land import parcel_number
 from govchain.events import Event
 
 ZERO = "0x" + "00" * 20
+DEFAULT_ADMIN_ROLE = "0x" + "00" * 32  # AccessControl's admin of admins is 0x00, not a hash
+ROLE_EVENTS = ("RoleGranted", "RoleRevoked")
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,9 @@ class Words:
     symbol: str = "PUB"
     decimals: int = 2
     names: Mapping[str, str] = field(default_factory=dict)
+    roles: Mapping[str, str] = field(
+        default_factory=lambda: {DEFAULT_ADMIN_ROLE: "DEFAULT_ADMIN_ROLE"}
+    )
 
     def amount(self, value: Any) -> str:
         units = Decimal(int(value)).scaleb(-self.decimals)
@@ -43,6 +49,32 @@ class Words:
         name = self.names.get(text.lower())
         short = f"{text[:6]}…{text[-4:]}"
         return f"{name} ({short})" if name else short
+
+    def role(self, role: Any) -> str:
+        """A role id (bytes32) by its name when known, else its short hex."""
+        text = role_hex(role)
+        return self.roles.get(text) or f"role {text[:10]}…"
+
+
+def role_hex(role: Any) -> str:
+    """A bytes32 role id as lower-case 0x-hex (bytes, or already hex as stored in JSON)."""
+    if isinstance(role, bytes):
+        return "0x" + role.hex()
+    return str(role).lower()
+
+
+def role_names(solidity: str) -> dict[str, str]:
+    """Role ids by name from a Solidity source declaring ``NAME = keccak256("NAME")`` constants.
+
+    ``contracts/common/Roles.sol`` declares every govchain role this way; AccessControl's
+    ``DEFAULT_ADMIN_ROLE`` (0x00) is always known.
+    """
+    from eth_utils import keccak
+
+    names = {DEFAULT_ADMIN_ROLE: "DEFAULT_ADMIN_ROLE"}
+    for name in re.findall(r'keccak256\(\s*"([A-Za-z0-9_]+)"\s*\)', solidity):
+        names["0x" + keccak(text=name).hex()] = name
+    return names
 
 
 Describer = Callable[[Mapping[str, Any], Words], Described]
@@ -493,7 +525,21 @@ RULES: dict[str, Describer] = {
 }
 
 
+def _role(event: Event, words: Words) -> Described:
+    """``RoleGranted``/``RoleRevoked``: the record is the contract whose power changed hands."""
+    contract = words.names.get(event.address.lower()) or event.address
+    granted = event.name == "RoleGranted"
+    verb, preposition = ("granted to", "by") if granted else ("revoked from", "by")
+    sentence = (
+        f"{contract}: {words.role(event.args['role'])} {verb} {words.who(event.args['account'])} "
+        f"{preposition} {words.who(event.args['sender'])}"
+    )
+    return Described("role", contract, sentence)
+
+
 def describe(event: Event, words: Words) -> Described | None:
     """The record and sentence of a govchain event, or None for events the explorer skips."""
+    if event.name in ROLE_EVENTS:
+        return _role(event, words)
     rule = RULES.get(event.name)
     return None if rule is None else rule(event.args, words)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from govchain.events import Event
-from govchain.explorer.describe import Words, describe
+from govchain.explorer.describe import DEFAULT_ADMIN_ROLE, Words, describe, role_names
 from govchain.explorer.store import EventRow, Store, iter_chunks, jsonable
 from govchain.session import Session
 
@@ -193,10 +193,17 @@ def _plain_args(event: Event) -> dict[str, Any]:
     return dict(event.args)
 
 
+ROLES_SOURCE = "common/Roles.sol"  # under contracts/: every govchain role, keccak256 of its name
+
+
 def _words(session: Session) -> Words:
-    """Amounts in the suite token's units; addresses of suite contracts by their names."""
+    """Amounts in the suite token's units; suite contracts and roles by their names."""
     names = {}
     symbol, decimals = "PUB", 2
+    roles = {DEFAULT_ADMIN_ROLE: "DEFAULT_ADMIN_ROLE"}
+    source = session.project.contracts_dir / ROLES_SOURCE
+    if source.is_file():
+        roles = role_names(source.read_text())
     try:
         record = session.record()
         names = {e.address.lower(): n for n, e in record.contracts.items() if e.address}
@@ -206,4 +213,4 @@ def _words(session: Session) -> Words:
             decimals = int(token.functions.decimals().call())
     except Exception:  # noqa: BLE001 - a custom suite without the token still gets plain numbers
         pass
-    return Words(symbol, decimals, names)
+    return Words(symbol, decimals, names, roles)

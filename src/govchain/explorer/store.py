@@ -213,6 +213,7 @@ class Store:
         tx_hash: str | None = None,
         block: int | None = None,
         actor: str | None = None,
+        names: Sequence[str] | None = None,
         limit: int | None = None,
         newest_first: bool = False,
     ) -> list[EventRow]:
@@ -227,6 +228,8 @@ class Store:
             query = query.where(events.c.tx_hash == tx_hash.lower())
         if block is not None:
             query = query.where(events.c.block_number == block)
+        if names is not None:
+            query = query.where(events.c.name.in_(list(names)))
         if actor is not None:
             query = query.where(
                 or_(events.c.actors.contains(actor.lower()), events.c.address == actor)
@@ -255,6 +258,17 @@ class Store:
                 select(transactions).where(transactions.c.hash == tx_hash.lower())
             ).first()
         return None if row is None else dict(row._mapping)
+
+    def transactions_from(self, sender: str, limit: int = 100) -> list[dict[str, Any]]:
+        """Indexed transactions sent by ``sender`` (any case), newest first."""
+        query = (
+            select(transactions)
+            .where(func.lower(transactions.c.sender) == sender.lower())
+            .order_by(transactions.c.block_number.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
 
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as conn:
