@@ -318,3 +318,14 @@ def test_input_files_are_refused_naming_the_file_and_row(tmp_path: Path) -> None
     schedule.write_text(f"{CARS},1000,2000000000\n{CARS},900,2000000000\n")
     with pytest.raises(CustomsInputError, match=r"tariff.csv:2: row 1 already sets HS 870380"):
         _read_tariff(schedule, 1_900_000_000)
+
+
+def test_declaration_numbers_must_be_whole(tmp_path: Path) -> None:
+    from govchain.clients.customs import CustomsInputError, load_declaration
+
+    for bad in (25000.5, True, None):
+        path = tmp_path / "declaration.json"
+        line = {"hs_code": 870380, "origin": 276, "customs_value": bad, "quantity": 1}
+        path.write_text(json.dumps({"lines": [line]}))
+        with pytest.raises(CustomsInputError, match="customs_value must be a whole number"):
+            load_declaration(path)
