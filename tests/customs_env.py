@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from eth_utils import keccak
+from eth_utils import keccak, to_checksum_address
 
 from govchain.chain import Chain
 from govchain.clients.customs import CustomsClient, DeclarationLine, TariffLine
@@ -16,6 +17,11 @@ TRADER_FUNDS = 10**12
 INVOICE = keccak(text="invoice 2026-0042 and bill of lading")
 CARS, TEA, STEEL = 870380, 90230, 720851
 GERMANY, KENYA, CHINA = 276, 404, 156
+# A fresh address with no tokens: exporters are paid here, so their balance shows every payment.
+EXPORTER = to_checksum_address(keccak(text="exporter")[12:])
+# Margin between reading the latest block and the block a scheduled rate takes effect in: anvil
+# stamps blocks from the wall clock, so a few seconds may pass between read and inclusion.
+SCHEDULE_MARGIN = 60
 
 
 @dataclass
@@ -31,6 +37,8 @@ class CustomsEnv:
     traders: list[CustomsClient]
     broker: CustomsClient
     treasury: CustomsClient
+    funder: CustomsClient  # funds trade-finance escrows (a bank)
+    base_start: int = 0  # when the schedule a test module set up took effect, if any
 
     def now(self) -> int:
         return int(self.chain.w3.eth.get_block("latest")["timestamp"])
@@ -42,23 +50,53 @@ class CustomsEnv:
     def balance(self, address: str) -> int:
         return int(self.token.functions.balanceOf(address).call())
 
+    def held(self) -> int:
+        """What the Customs contract itself holds (refund pool and escrows)."""
+        return self.balance(self.governance.address)
+
     def schedule(self, lines: list[TariffLine], vat_bps: int | None = None) -> int:
-        """Set ``lines`` (and VAT) effective at the next second, and move past it."""
-        start = self.now() + 1
-        for line in lines:
-            self.authority.set_tariff(TariffLine(line.hs_code, line.rate_bps, start, line.origin))
+        """Set ``lines`` (and VAT) effective shortly after now, and move to that instant."""
+        start = self.now() + SCHEDULE_MARGIN
+        tariffs = [TariffLine(line.hs_code, line.rate_bps, start, line.origin) for line in lines]
+        if tariffs:
+            self.authority.load_schedule(tariffs)
         if vat_bps is not None:
             self.authority.set_vat_rate(vat_bps, start)
-        self.travel_to(max(start, self.now() + 1))
+        self.travel_to(start)
         return start
 
     def file(self, trader: CustomsClient, lines: list[DeclarationLine]) -> int:
         return int(trader.file(lines, INVOICE).event("DeclarationFiled")["declarationId"])
 
+    def bind(self, session: Session, chain: Chain | None = None) -> CustomsEnv:
+        """The same deployment driven through ``session`` (fresh nonce tracking, e.g. after a
+        revert to a snapshot)."""
+        contract = session.contract("Customs", self.governance.address)
+
+        def rebind(client: CustomsClient) -> CustomsClient:
+            return CustomsClient(session, contract, session.sender_for(client.sender.account))
+
+        return dataclasses.replace(
+            self,
+            session=session,
+            chain=chain or session.chain,
+            token=session.contract("PaymentToken", self.token.address),
+            governance=CustomsClient(session, contract, session.sender),
+            authority=rebind(self.authority),
+            registrar=rebind(self.registrar),
+            officer=rebind(self.officer),
+            appeals=rebind(self.appeals),
+            traders=[rebind(t) for t in self.traders],
+            broker=rebind(self.broker),
+            treasury=rebind(self.treasury),
+            funder=rebind(self.funder),
+        )
+
 
 def make_customs_env(session: Session, chain: Chain) -> CustomsEnv:
     accounts = chain.accounts
     admin, authority, registrar, officer, appeals, treasury, broker = accounts[:7]
+    funder = accounts[9]
     token = session.deploy("PaymentToken", "Public Unit", "PUB", 2, admin.address, admin.address)
     customs = session.deploy("Customs", admin.address, token.address, treasury.address)
     governance = CustomsClient(session, customs, session.sender)
@@ -72,6 +110,7 @@ def make_customs_env(session: Session, chain: Chain) -> CustomsEnv:
         governance.grant_role(role, account.address)
     traders = [governance.as_account(a) for a in accounts[7:9]]
     funded = [t.sender.address for t in traders] + [treasury.address, broker.address]
+    funded.append(funder.address)
     session.sender.wait_all(
         session.sender.send_many([token.functions.mint(a, TRADER_FUNDS) for a in funded])
     )
@@ -87,6 +126,7 @@ def make_customs_env(session: Session, chain: Chain) -> CustomsEnv:
         traders=traders,
         broker=governance.as_account(broker),
         treasury=governance.as_account(treasury),
+        funder=governance.as_account(funder),
     )
     for trader in traders:
         env.registrar.set_trader(trader.sender.address)
