@@ -249,6 +249,8 @@ contract Customs is ICustoms, GovchainAccess, Pausable, ReentrancyGuardTransient
             emit AppealDecided(declarationId, false, d.duty, d.vat, 0, reasonCode);
             return;
         }
+        _checkAmount(newDuty);
+        _checkAmount(newVat);
         uint256 paid = uint256(d.duty) + d.vat;
         uint256 reassessed = newDuty + newVat;
         if (reassessed >= paid) revert CustomsInvalidReassessment(declarationId, paid, reassessed);
@@ -257,9 +259,10 @@ contract Customs is ICustoms, GovchainAccess, Pausable, ReentrancyGuardTransient
         if (refund > pool) revert CustomsRefundPoolShort(refund, pool);
         refundPool = pool - refund;
         d.appeal = AppealStatus.Upheld;
-        d.duty = uint96(newDuty); // both below `paid`, itself the sum of two uint96
+        d.duty = uint96(newDuty);
         d.vat = uint96(newVat);
-        d.refunded = uint96(refund);
+        d.refunded = uint128(refund); // below `paid`, the sum of two uint96
+
         emit AppealDecided(declarationId, true, newDuty, newVat, refund, reasonCode);
         paymentToken.safeTransfer(d.trader, refund);
     }
@@ -346,7 +349,7 @@ contract Customs is ICustoms, GovchainAccess, Pausable, ReentrancyGuardTransient
 
     /// @inheritdoc ICustoms
     function dutyRateAt(uint32 hsCode, uint16 origin, uint64 timestamp) public view returns (uint16 rateBps, bool preferential) {
-        uint32 key = uint32(timestamp);
+        uint32 key = _key(timestamp);
         uint224 stored = _preferential[hsCode][origin].upperLookupRecent(key);
         if (stored != 0) return (uint16(stored - 1), true);
         stored = _tariffs[hsCode].upperLookupRecent(key);
@@ -356,7 +359,7 @@ contract Customs is ICustoms, GovchainAccess, Pausable, ReentrancyGuardTransient
 
     /// @inheritdoc ICustoms
     function vatRateAt(uint64 timestamp) public view returns (uint16) {
-        uint224 stored = _vat.upperLookupRecent(uint32(timestamp));
+        uint224 stored = _vat.upperLookupRecent(_key(timestamp));
         return stored == 0 ? 0 : uint16(stored - 1);
     }
 
@@ -403,6 +406,7 @@ contract Customs is ICustoms, GovchainAccess, Pausable, ReentrancyGuardTransient
             // Bounded by MAX_LINES.
             Line calldata line = lines[i];
             if (line.customsValue == 0) revert CustomsZeroValue(i);
+            _checkOrigin(line.origin);
             (uint16 rate,) = dutyRateAt(line.hsCode, line.origin, timestamp);
             uint256 lineDuty = uint256(line.customsValue) * rate / _BPS;
             rates[i] = rate;
@@ -412,7 +416,8 @@ contract Customs is ICustoms, GovchainAccess, Pausable, ReentrancyGuardTransient
         }
         _checkAmount(duty);
         _checkAmount(vat);
-        d.status = DeclarationStatus.Assessed;
+        // An amendment re-assesses; it never lifts an officer's hold.
+        if (d.status != DeclarationStatus.Held) d.status = DeclarationStatus.Assessed;
         d.lineCount = uint16(count);
         d.duty = uint96(duty);
         d.vat = uint96(vat);
@@ -454,6 +459,11 @@ contract Customs is ICustoms, GovchainAccess, Pausable, ReentrancyGuardTransient
         if (d.status != DeclarationStatus.Assessed && d.status != DeclarationStatus.Held) {
             revert CustomsWrongStatus(declarationId, d.status);
         }
+    }
+
+    /// @dev Rates only take effect at times that fit 32 bits, so a later time sees the latest.
+    function _key(uint64 timestamp) private pure returns (uint32) {
+        return timestamp > type(uint32).max ? type(uint32).max : uint32(timestamp);
     }
 
     function _checkAmount(uint256 amount) private pure {

@@ -560,12 +560,6 @@ def test_only_the_trader_amends_and_only_before_payment(env: CustomsEnv) -> None
     assert (record.line_count, record.document_hash) == (1, INVOICE)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="Customs._assess sets status = Assessed, so amending a held, unpaid declaration lifts "
-    "the officer's hold: the trader can then pay and anyone can release the goods",
-)
 def test_amending_a_held_declaration_keeps_the_goods_held(env: CustomsEnv) -> None:
     declaration_id = filed_car(env)
     env.officer.hold(declaration_id, 7)
@@ -576,13 +570,6 @@ def test_amending_a_held_declaration_keeps_the_goods_held(env: CustomsEnv) -> No
         env.traders[1].release(declaration_id)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,
-    reason="Customs.file checks no line's origin: origin 0 (or above 999), which the schedule "
-    "rejects with CustomsInvalidOrigin, is accepted on a declaration and assessed at the "
-    "general rate",
-)
 def test_a_line_with_an_invalid_origin_is_refused(env: CustomsEnv) -> None:
     for origin in (0, 1_000):
         with pytest.raises(contract_error("CustomsInvalidOrigin")) as info:
@@ -1013,12 +1000,6 @@ def big_paid_appeal(env: CustomsEnv) -> int:
     return declaration_id
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,
-    reason="decideAppeal stores uint96(newDuty) unchecked: what was paid can reach 2^97 - 2, so a "
-    "lower reassessment may still have a duty above 2^96 - 1, silently truncated in the record",
-)
 def test_an_upheld_appeal_never_truncates_the_new_duty(env: CustomsEnv) -> None:
     declaration_id = big_paid_appeal(env)
     with pytest.raises(contract_error("CustomsAmountTooLarge")) as info:
@@ -1026,12 +1007,6 @@ def test_an_upheld_appeal_never_truncates_the_new_duty(env: CustomsEnv) -> None:
     assert info.value.inputs == {"amount": 2**96}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="decideAppeal stores uint96(refund) unchecked: a full refund of 2^97 - 2 is paid out "
-    "but recorded as 2^96 - 2 in Declaration.refunded",
-)
 def test_an_upheld_appeal_records_the_refund_it_pays(env: CustomsEnv) -> None:
     declaration_id = big_paid_appeal(env)
     receipt = env.appeals.decide_appeal(declaration_id, True, 0, 0, 1)
@@ -1327,12 +1302,6 @@ def test_a_statement_lists_what_each_trader_was_assessed_paid_and_refunded(
 # -- views beyond 2106 -----------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="dutyRateAt/vatRateAt take a uint64 timestamp but look it up as uint32(timestamp): "
-    "from 2^32 on the answer wraps to 1970 (no tariff line, VAT 0) instead of the latest rate",
-)
 def test_rate_views_answer_for_any_timestamp(env: CustomsEnv) -> None:
     assert env.traders[0].vat_rate(2**32) == BASE_VAT
     assert env.traders[0].duty_rate(CARS, GERMANY, 2**32) == (1_000, False)
@@ -1366,13 +1335,6 @@ def test_load_tariff_csv(tmp_path: Path) -> None:
             load_tariff_csv(path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="_timestamp raises CustomsInputError('needs a UTC offset') inside its own try block, "
-    "whose `except ValueError` catches it (CustomsInputError is a ValueError) and replaces it "
-    "with the generic 'is not a Unix time or ISO 8601 date'",
-)
 def test_load_tariff_csv_says_a_date_time_needs_an_offset(tmp_path: Path) -> None:
     path = tmp_path / "tariff.csv"
     path.write_text("870380,10,2027-01-01T00:00:00\n")

@@ -61,7 +61,7 @@ interface ICustoms {
         uint16 lineCount;
         uint96 duty;
         uint96 vat;
-        uint96 refunded;
+        uint128 refunded;
         bytes32 documentHash;
         bytes32 linesHash;
     }
@@ -83,7 +83,7 @@ interface ICustoms {
 
     /// @notice Not a 6-digit HS code (010000 to 999999).
     error CustomsInvalidHsCode(uint32 hsCode);
-    /// @notice Not an ISO 3166-1 numeric country code (1 to 999).
+    /// @notice Not an ISO 3166-1 numeric country code (1 to 999), in the schedule or on a line.
     error CustomsInvalidOrigin(uint16 origin);
     /// @notice A rate change must take effect after the current block: history never changes.
     error CustomsRateNotInFuture(uint64 effectiveFrom);

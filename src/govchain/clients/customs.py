@@ -153,13 +153,14 @@ def _timestamp(text: str, where: str) -> int:
     try:
         if "T" in text or " " in text:
             moment = datetime.fromisoformat(text)
-            if moment.tzinfo is None:
-                raise CustomsInputError(f"{where}: {text!r} needs a UTC offset")
-            return int(moment.timestamp())
-        day = date.fromisoformat(text)
+        else:
+            day = date.fromisoformat(text)
+            moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
     except ValueError:
         raise CustomsInputError(f"{where}: {text!r} is not a Unix time or ISO 8601 date") from None
-    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
+    if moment.tzinfo is None:
+        raise CustomsInputError(f"{where}: {text!r} needs a UTC offset")
+    return int(moment.timestamp())
 
 
 # -- on-chain records ---------------------------------------------------------------------------
