@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,30 @@ class BallotEnv:
         self.chain.rpc("evm_setNextBlockTimestamp", timestamp)
         self.chain.rpc("evm_mine")
 
-    def create(self, **overrides: Any) -> int:
+    def at(self, timestamp: int) -> None:
+        """Stamp the next block (and the gas estimates made against it) at ``timestamp``."""
+        self.chain.rpc("evm_setNextBlockTimestamp", timestamp)
+
+    def rebind(self, session: Session, chain: Chain, receipt_dir: Path) -> BallotEnv:
+        """The same deployment driven through ``session`` (fresh nonce tracking, e.g. per test)."""
+        contract = session.contract("Ballot", self.governance.address)
+
+        def bind(client: BallotClient) -> BallotClient:
+            return BallotClient(session, contract, session.sender_for(client.sender.account))
+
+        return replace(
+            self,
+            session=session,
+            chain=chain,
+            governance=bind(self.governance),
+            authority=bind(self.authority),
+            voters=[bind(v) for v in self.voters],
+            relayer=bind(self.relayer),
+            receipt_dir=receipt_dir,
+        )
+
+    def create(self, by: BallotClient | None = None, **overrides: Any) -> int:
+        """A new election (by the authority unless ``by``); its commit window opens in a day."""
         now = self.now()
         terms: dict[str, Any] = {
             "title": "Referendum on the new library",
@@ -48,7 +71,7 @@ class BallotEnv:
             "quorum": 0,
         }
         terms.update(overrides)
-        created = self.authority.create_election(**terms)
+        created = (by or self.authority).create_election(**terms)
         return int(created.event("ElectionCreated")["electionId"])
 
     def vote(self, voter: BallotClient, election_id: int, choice: int) -> VoteReceipt:
