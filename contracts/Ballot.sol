@@ -4,7 +4,6 @@ pragma solidity ^0.8.24;
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
-import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 
 import {GovchainInvalidWindow} from "./common/Errors.sol";
 import {GovchainAccess} from "./common/GovchainAccess.sol";
@@ -21,7 +20,7 @@ import {IBallot} from "./interfaces/IBallot.sol";
 /// a choice is on chain before its reveal.
 /// @dev No pause, on purpose: an election's windows run on the clock and a pause could only
 /// disenfranchise. The authority's power ends when voting opens (the roll is frozen then).
-contract Ballot is IBallot, GovchainAccess, EIP712, Nonces {
+contract Ballot is IBallot, GovchainAccess, EIP712 {
     // ---------------------------------------------------------------------------------------
     // Storage and constants
     // ---------------------------------------------------------------------------------------
@@ -33,7 +32,7 @@ contract Ballot is IBallot, GovchainAccess, EIP712, Nonces {
     uint256 public constant MAX_OPTIONS = 64;
     /// @inheritdoc IBallot
     bytes32 public constant COMMIT_TYPEHASH = keccak256(
-        "Commit(uint256 electionId,address voter,bytes32 commitment,uint256 nonce,uint256 deadline)"
+        "Commit(uint256 electionId,address voter,bytes32 commitment,bytes32 previous,uint256 deadline)"
     );
 
     /// @dev Stored in a voter's slot once the ballot is revealed: no real commitment equals it.
@@ -107,21 +106,23 @@ contract Ballot is IBallot, GovchainAccess, EIP712, Nonces {
     }
 
     /// @inheritdoc IBallot
-    /// @dev The nonce makes each signature good once: a relayer cannot replay an old signed
-    /// commitment over the voter's newer one.
+    /// @dev A signature names the commitment it replaces (`previous`, zero for a first ballot),
+    /// so it is good only while that is still the voter's ballot: once anything is committed
+    /// after it — the relayed ballot itself, or a newer one the voter sent directly — an old
+    /// signature no longer applies and cannot override the voter's later choice.
     function commitBySig(
         uint256 electionId,
         address voter,
         bytes32 commitment,
         bytes32[] calldata proof,
-        uint256 nonce,
+        bytes32 previous,
         uint256 deadline,
         bytes calldata signature
     ) external {
         if (block.timestamp > deadline) revert BallotSignatureExpired(deadline);
-        bytes32 digest = commitDigest(electionId, voter, commitment, nonce, deadline);
+        bytes32 digest = commitDigest(electionId, voter, commitment, previous, deadline);
         if (!SignatureChecker.isValidSignatureNow(voter, digest, signature)) revert BallotInvalidSignature(voter);
-        _useCheckedNonce(voter, nonce);
+        if (_ballots[electionId][voter] != previous) revert BallotStaleSignature(electionId, voter);
         _commit(electionId, voter, commitment, proof);
     }
 
@@ -216,12 +217,12 @@ contract Ballot is IBallot, GovchainAccess, EIP712, Nonces {
     }
 
     /// @inheritdoc IBallot
-    function commitDigest(uint256 electionId, address voter, bytes32 commitment, uint256 nonce, uint256 deadline)
+    function commitDigest(uint256 electionId, address voter, bytes32 commitment, bytes32 previous, uint256 deadline)
         public
         view
         returns (bytes32)
     {
-        return _hashTypedDataV4(keccak256(abi.encode(COMMIT_TYPEHASH, electionId, voter, commitment, nonce, deadline)));
+        return _hashTypedDataV4(keccak256(abi.encode(COMMIT_TYPEHASH, electionId, voter, commitment, previous, deadline)));
     }
 
     // ---------------------------------------------------------------------------------------

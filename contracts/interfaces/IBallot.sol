@@ -94,6 +94,9 @@ interface IBallot {
     error BallotSignatureExpired(uint256 deadline);
     /// @notice The relayed commitment is not signed by `voter`.
     error BallotInvalidSignature(address voter);
+    /// @notice The signature replaces a ballot that is no longer the voter's current one: it was
+    /// used already, or the voter has committed since signing it.
+    error BallotStaleSignature(uint256 electionId, address voter);
 
     // ---------------------------------------------------------------------------------------
     // Events (election id indexed on every one)
@@ -139,13 +142,14 @@ interface IBallot {
     function commit(uint256 electionId, bytes32 commitment, bytes32[] calldata proof) external;
 
     /// @notice Commit for `voter`, who signed the EIP-712 `Commit` (sent by a relayer, so that
-    /// voters need no ether). The signed `nonce` must be the voter's current {nonces}.
+    /// voters need no ether). `previous` is the voter's commitment the signature replaces (zero
+    /// for a first ballot): it must still be the current one.
     function commitBySig(
         uint256 electionId,
         address voter,
         bytes32 commitment,
         bytes32[] calldata proof,
-        uint256 nonce,
+        bytes32 previous,
         uint256 deadline,
         bytes calldata signature
     ) external;
@@ -185,7 +189,7 @@ interface IBallot {
         returns (bytes32);
 
     /// @notice The EIP-712 digest a voter signs for {commitBySig}.
-    function commitDigest(uint256 electionId, address voter, bytes32 commitment, uint256 nonce, uint256 deadline)
+    function commitDigest(uint256 electionId, address voter, bytes32 commitment, bytes32 previous, uint256 deadline)
         external
         view
         returns (bytes32);

@@ -632,9 +632,10 @@ def sign_vote(
         try:
             signed = client.sign_commit(client.sender.account, sealed, deadline=until)
             write_once(out, _signed_json(client, signed, nodes))
+            replaces = "replacing your current ballot" if any(signed.previous) else "a first ballot"
             click.echo(
-                f"sealed ballot on election {election_id} signed (nonce {signed.nonce}, relay by "
-                f"{moment(until, now)}) → {out}; receipt kept in {path}"
+                f"sealed ballot on election {election_id} signed ({replaces}, "
+                f"relay by {moment(until, now)}) → {out}; receipt kept in {path}"
             )
             click.echo(f"  give {out} to a relayer: govchain ballot relay {out} (no secret in it)")
         except BaseException:
@@ -656,7 +657,7 @@ def _signed_json(client: BallotClient, signed: SignedCommit, proof: list[str]) -
         "electionId": signed.election_id,
         "voter": signed.voter,
         "commitment": "0x" + signed.commitment.hex(),
-        "nonce": signed.nonce,
+        "previous": "0x" + signed.previous.hex(),
         "deadline": signed.deadline,
         "signature": "0x" + signed.signature.hex(),
         "proof": proof,
@@ -674,13 +675,13 @@ def _load_signed(path: Path) -> tuple[SignedCommit, list[str], dict[str, Any]]:
             int(data["electionId"]),
             to_checksum_address(data["voter"]),
             bytes.fromhex(str(data["commitment"]).removeprefix("0x")),
-            int(data["nonce"]),
+            bytes.fromhex(str(data["previous"]).removeprefix("0x")),
             int(data["deadline"]),
             bytes.fromhex(str(data["signature"]).removeprefix("0x")),
         )
         proof = [str(node) for node in data["proof"]]
-        if len(signed.commitment) != 32:
-            raise ValueError("the commitment is not 32 bytes")
+        if len(signed.commitment) != 32 or len(signed.previous) != 32:
+            raise ValueError("the commitment and previous commitment must be 32 bytes")
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise BallotInputError(f"{path}: not a signed ballot of `sign-vote` ({exc})") from None
     return signed, proof, data

@@ -40,7 +40,7 @@ COMMIT_FIELDS = (  # IBallot's EIP-712 Commit, in order
     ("electionId", "uint256"),
     ("voter", "address"),
     ("commitment", "bytes32"),
-    ("nonce", "uint256"),
+    ("previous", "bytes32"),
     ("deadline", "uint256"),
 )
 
@@ -215,7 +215,7 @@ class SignedCommit:
     election_id: int
     voter: str
     commitment: bytes
-    nonce: int
+    previous: bytes  # the voter's commitment this one replaces (zero bytes for a first ballot)
     deadline: int
     signature: bytes
 
@@ -328,12 +328,14 @@ class BallotClient(ContractClient):
 
         if voter.address != receipt.voter:
             raise BallotInputError(f"{voter.address} cannot sign {receipt.voter}'s ballot")
-        nonce = int(self._call(self.contract.functions.nonces(voter.address)))
+        previous = bytes(
+            self._call(self.contract.functions.commitmentOf(receipt.election_id, voter.address))
+        )
         message = {
             "electionId": receipt.election_id,
             "voter": receipt.voter,
             "commitment": receipt.commitment,
-            "nonce": nonce,
+            "previous": previous,
             "deadline": deadline,
         }
         typed = typed_data(self.contract, "Commit", COMMIT_FIELDS, message)
@@ -342,7 +344,7 @@ class BallotClient(ContractClient):
             receipt.election_id,
             receipt.voter,
             receipt.commitment,
-            nonce,
+            previous,
             deadline,
             bytes(signed.signature),
         )
@@ -355,7 +357,7 @@ class BallotClient(ContractClient):
                 signed.voter,
                 signed.commitment,
                 list(proof),
-                signed.nonce,
+                signed.previous,
                 signed.deadline,
                 signed.signature,
             )
