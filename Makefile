@@ -55,6 +55,7 @@ bench: setup
 	$(BIN)/python -m benchmarks.land_gas
 	$(BIN)/python -m benchmarks.customs_gas
 	$(BIN)/python -m benchmarks.ballot_gas
+	$(BIN)/python -m benchmarks.explorer_bench
 
 lint: setup
 	$(BIN)/ruff check src tests scripts benchmarks

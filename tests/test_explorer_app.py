@@ -85,6 +85,48 @@ def test_verify_page_compares_deployed_code_with_the_build(
     explorer: tuple[Explorer, TestClient],
 ) -> None:
     _, client = explorer
-    results = client.get("/api/verify").json()
+    results = client.get("/api/verify/contracts").json()
     assert {r["name"] for r in results} >= {"LandRegistry", "Procurement", "Ballot"}
     assert all(r["code_matches_build"] is True for r in results)
+
+
+def test_a_reorganisation_removes_the_record_from_the_pages_and_the_api(
+    explorer: tuple[Explorer, TestClient], devnet_project: Project, chain: Chain
+) -> None:
+    state, client = explorer
+    owner = chain.accounts[5].address
+    fork = chain.rpc("evm_snapshot")
+    registrar = LandClient.connect(state.session).as_account(chain.accounts[1])
+    orphan = registrar.register("0077-01", owner, ParcelSpec(b"\x07" * 32, 700, 110), DEED)
+    state.sync()
+    assert client.get("/records/parcel/0077-01").status_code == 200
+    assert "Parcel 0077-01 (700 m²) registered to" in client.get("/").text
+    assert client.get(f"/api/tx/{orphan.tx_hash}").json()["indexed"] is True
+    assert client.get("/api/verify", params={"tx": orphan.tx_hash}).json()["ok"] is True
+    orphaned_head = int(chain.w3.eth.block_number)
+
+    # The branch with 0077-01 is undone; the new branch is longer than the old one.
+    assert chain.rpc("evm_revert", fork) is True
+    errors, events = registries(devnet_project)
+    fresh = Session(devnet_project, chain, errors, events)  # nonces of the new branch
+    LandClient.connect(fresh).as_account(chain.accounts[1]).register(
+        "0088-01", owner, ParcelSpec(b"\x08" * 32, 800, 110), DEED
+    )
+    chain.rpc("anvil_mine", 3)
+    assert int(chain.w3.eth.block_number) > orphaned_head
+    state.sync()
+
+    page = client.get("/records/parcel/0077-01")
+    assert page.status_code == 404 and "<h1>No parcel 0077-01 here</h1>" in page.text
+    api = client.get("/api/records/parcel/0077-01")
+    assert api.status_code == 404 and api.json()["error"] == "No parcel 0077-01 here"
+    listed = [r["id"] for r in client.get("/api/records/parcel").json()["records"]]
+    assert listed == ["0042-17", "0088-01"]
+    home = client.get("/").text
+    assert "0077-01" not in home and "Parcel 0088-01 (800 m²) registered to" in home
+    assert "0077-01" not in client.get("/records/parcel.csv").text
+    assert client.get(f"/api/tx/{orphan.tx_hash}").status_code == 404
+    assert client.get("/api/verify", params={"tx": orphan.tx_hash}).json()["ok"] is False
+    # The owner's page no longer lists the orphaned title.
+    titles = client.get(f"/api/address/{owner}").json()["titles"]
+    assert [t["parcel"] for t in titles] == ["0042-17", "0088-01"]

@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -270,7 +271,7 @@ def test_contract_page_shows_an_exact_match_with_its_evidence(site: Site) -> Non
     assert any(i["number"] == site.chain.chain_id for i in token["immutables"])  # EIP-712
     assert "filled in by the constructor" in site.client.get("/contract/PaymentToken").text
 
-    listing = site.client.get("/api/verify").json()
+    listing = site.client.get("/api/verify/contracts").json()
     assert all(r["status"] == "exact" and r["code_matches_build"] for r in listing)
 
 
@@ -296,7 +297,7 @@ def test_contract_badge_is_false_when_the_code_on_chain_differs(site: Site) -> N
     data = site.client.get("/api/contract/LandRegistry").json()["verification"]
     assert data["status"] == "mismatch" and data["exact_match"] is False
     assert data["partial_match"] is False
-    listing = {r["name"]: r for r in site.client.get("/api/verify").json()}
+    listing = {r["name"]: r for r in site.client.get("/api/verify/contracts").json()}
     assert listing["LandRegistry"]["code_matches_build"] is False
     assert listing["Procurement"]["code_matches_build"] is True
     assert "No match" in site.client.get("/contract/LandRegistry").text
@@ -330,7 +331,25 @@ def test_metadata_tail_decodes_to_the_ipfs_hash_of_the_build_metadata(project: P
         ("/contract/Nope", 404, "No such govchain contract"),
         ("/contract/%3Cscript%3E", 404, "No such govchain contract"),
         ("/no/such/page", 404, "No such page"),
+        ("/records/parcel/9999-99", 404, "No parcel 9999-99 here"),
+        ("/records/tender/abc", 404, "No tender abc here"),
+        ("/records/nope", 404, "No record kind “nope” here"),
+        ("/records/nope/1", 404, "No nope 1 here"),
+        ("/records/parcel/" + "x" * 5_000, 404, "No parcel " + "x" * 80 + "… here"),
+        ("/records/parcel?page=999", 404, "No such page of the list"),
+        ("/records/parcel?page=abc", 400, "No such page of the list"),
+        ("/records/parcel?page=0", 404, "No such page of the list"),
+        ("/block/abc", 400, "That is not a block number"),
+        ("/block/-1", 400, "That is not a block number"),
+        ("/block/" + "9" * 5_000, 400, "That is not a block number"),
+        ("/block/99999999999", 404, "No block 99999999999 here"),
+        ("/verify?tx=0x1234", 400, "That is not a transaction hash"),
+        ("/verify?tx=0x" + "ab" * 32 + "&parcel=%00", 400, "That is not a parcel number"),
+        ("/?q=" + "a" * 60_000, 414, "That address is too long"),
+        ("/records/parcel?page=" + "1" * 5_000, 414, "That address is too long"),
+        ("/tx/0x" + "ab" * 20_000, 414, "That address is too long"),
     ],
+    ids=lambda value: value[:60] if isinstance(value, str) else str(value),
 )
 def test_bad_input_gets_a_clear_4xx_page(site: Site, path: str, status: int, heading: str) -> None:
     page = site.client.get(path)
@@ -344,6 +363,65 @@ def test_bad_input_gets_a_clear_4xx_page(site: Site, path: str, status: int, hea
         assert api.status_code == 404
     else:
         assert api.status_code == status and api.json()["error"] == heading
+
+
+def _raw_get(app: Any, path: str, query: bytes) -> tuple[int, dict[str, str], str]:
+    """A GET straight into the ASGI app: HTTP clients refuse URLs as long as a citizen may send
+    (httpx stops at 64 KB), so the 100 KB query string is handed over as the server would."""
+    import asyncio
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query,
+        "root_path": "",
+        "headers": [(b"host", b"127.0.0.1")],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+    }
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    headers = {k.decode(): v.decode() for k, v in start["headers"]}
+    return int(start["status"]), headers, body.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "a" * 100_000,  # 100 KB in ?q=
+        "0x" + "ab" * 2_000,
+        "%00%ff<script>alert(1)</script>",
+        "tender " + "9" * 3_000,
+        "\u202e\u0000",
+    ],
+    ids=["100KB", "long-hex", "script", "long-tender", "control"],
+)
+def test_search_with_absurd_queries_gets_a_clear_4xx_page(site: Site, query: str) -> None:
+    from urllib.parse import urlencode
+
+    status, headers, text = _raw_get(site.client.app, "/search", urlencode({"q": query}).encode())
+    assert 400 <= status < 500
+    assert headers["content-type"].startswith("text/html")
+    assert not TRACE.search(text) and "<script>alert" not in text
+    assert len(text) < 20_000
+    heading = re.search(r"<h1>(.*?)</h1>", text, re.S)
+    assert heading is not None and len(heading.group(1)) < 300
+    if len(query) > 4_096:
+        assert status == 414 and heading.group(1) == "That address is too long"
 
 
 def test_an_all_lower_case_address_is_accepted_and_shown_checksummed(site: Site) -> None:

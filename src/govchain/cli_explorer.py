@@ -25,7 +25,7 @@ def explorer(network: str, port: int, database: str | None, sync_every: float) -
     """Serve the citizen explorer for NETWORK's deployment on 127.0.0.1:PORT."""
     import uvicorn
 
-    from govchain.explorer.app import Explorer, create_app
+    from govchain.explorer.app import MAX_REQUEST_HEAD, Explorer, create_app
     from govchain.explorer.indexer import Indexer
     from govchain.explorer.store import Store
     from govchain.session import connect
@@ -45,4 +45,7 @@ def explorer(network: str, port: int, database: str | None, sync_every: float) -
             host="127.0.0.1",
             port=port,
             log_level="warning",
+            # h11 refuses request lines over 16 KB with a bare "Invalid HTTP request": let the
+            # app answer an absurdly long address with its own clear 414 page instead.
+            h11_max_incomplete_event_size=MAX_REQUEST_HEAD,
         )

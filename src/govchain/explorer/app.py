@@ -18,22 +18,34 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from govchain.clients.land import parcel_id
 from govchain.compiler import load_artifact
 from govchain.deploy import DeploymentRecord
 from govchain.explorer.calls import CallDecoder
 from govchain.explorer.describe import Words
+from govchain.explorer.evidence import (
+    MAX_UPLOAD,
+    Claim,
+    VerifyInputError,
+    claim_from_fields,
+    claim_from_file,
+)
+from govchain.explorer.evidence import check as check_claim
 from govchain.explorer.indexer import Indexer
 from govchain.explorer.people import (
     TITLE_EVENTS,
     Directory,
     RoleHolding,
     Title,
+    chain_of_title,
     current_roles,
     title_owners,
 )
@@ -55,6 +67,12 @@ KINDS = {  # record kind -> (plural title, the contract that holds it)
     "trader": ("Traders", "Customs"),
     "election": ("Elections", "Ballot"),
 }
+PAGE_SIZE = 100  # records per page of a list (the CSV has them all)
+MAX_QUERY = 4_096  # bytes after "?": no page needs more; a longer one is refused (414)
+MAX_PATH = 32_768  # a path longer than this is refused before routing (414)
+MAX_REQUEST_HEAD = 256 * 1024  # uvicorn (h11) reads a request line this long, so the app answers
+MAX_FORM = MAX_UPLOAD + 16 * 1024  # the verify form: one file of MAX_UPLOAD and its headers
+BLOCK_NUMBER = re.compile(r"^[0-9]{1,20}$")
 TX_HASH = re.compile(r"^0x[0-9a-fA-F]{64}$")
 ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
 NAMED = re.compile(
@@ -168,29 +186,52 @@ def create_app(explorer: Explorer, *, sync_every: float | None = 2.0) -> Starlet
 
     async def records(request: Request) -> Response:
         kind = request.path_params["kind"]
-        if kind not in explorer.kinds:
-            return page(request, "missing.html", status=404, what=f"record kind {kind!r}")
-        ids = explorer.store.records(kind)
-        latest = {
-            i: explorer.store.events(kind=kind, record=i, limit=1, newest_first=True)[0]
-            for i in ids
-        }
-        if request.path_params.get("fmt") == "csv":
+        fmt = request.path_params.get("fmt")
+        if kind not in explorer.kinds or fmt not in (None, "csv"):
+            return missing(request, f"record kind “{_clip(kind)}”")
+        if fmt == "csv":
+            everything = explorer.store.latest_per_record(kind)
             return _csv(
                 ["id", "latest", "block", "tx"],
-                [[i, latest[i].sentence, latest[i].block_number, latest[i].tx_hash] for i in ids],
+                [[i, r.sentence, r.block_number, r.tx_hash] for i, r in everything],
             )
+        total = explorer.store.count_records(kind)
+        pages = max(1, -(-total // PAGE_SIZE))
+        given = request.query_params.get("page", "1")
+        if not given.isdigit() or not 1 <= int(given) <= pages:
+            return problem(
+                request,
+                400 if not given.isdigit() else 404,
+                "No such page of the list",
+                f"“{_clip(given)}” is not a page of this list: it has {pages:,} page(s) of "
+                f"{PAGE_SIZE} records.",
+            )
+        number = int(given)
+        listed = explorer.store.latest_per_record(
+            kind, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE
+        )
         if _wants_json(request):
+            head = explorer.head()
             return JSONResponse(
-                [{"id": i, "latest": latest[i].as_dict(explorer.head())} for i in ids]
+                {
+                    "kind": kind,
+                    "total": total,
+                    "page": number,
+                    "pages": pages,
+                    "page_size": PAGE_SIZE,
+                    "records": [{"id": i, "latest": r.as_dict(head)} for i, r in listed],
+                }
             )
         return page(
             request,
             "records.html",
             kind=kind,
             title=explorer.kinds[kind][0],
-            ids=ids,
-            latest=latest,
+            listed=listed,
+            total=total,
+            number=number,
+            pages=pages,
+            first=(number - 1) * PAGE_SIZE + 1,
         )
 
     async def record(request: Request) -> Response:
@@ -198,9 +239,9 @@ def create_app(explorer: Explorer, *, sync_every: float | None = 2.0) -> Starlet
         fmt = None
         if ident.endswith(".csv"):
             ident, fmt = ident[: -len(".csv")], "csv"
-        history = explorer.store.events(kind=kind, record=ident)
+        history = explorer.store.events(kind=kind, record=ident) if len(ident) <= 80 else []
         if kind not in explorer.kinds or not history:
-            return page(request, "missing.html", status=404, what=f"{kind} {ident}")
+            return missing(request, f"{_clip(kind)} {_clip(ident)}")
         if fmt == "csv":
             return _csv(
                 ["block", "tx", "log_index", "event", "sentence"],
@@ -224,6 +265,16 @@ def create_app(explorer: Explorer, *, sync_every: float | None = 2.0) -> Starlet
             title=explorer.kinds[kind][0],
             history=history,
             proof=proof,
+            title_chain=chain_of_title(history) if kind == "parcel" else None,
+        )
+
+    def missing(request: Request, what: str) -> Response:
+        return problem(
+            request,
+            404,
+            f"No {what} here",
+            "It is not on this chain, or the explorer has not indexed it yet (indexed to block "
+            f"{explorer.indexer.cursor()}).",
         )
 
     def problem(request: Request, status: int, title: str, detail: str) -> Response:
@@ -375,9 +426,17 @@ def create_app(explorer: Explorer, *, sync_every: float | None = 2.0) -> Starlet
         )
 
     async def block(request: Request) -> Response:
-        number = int(request.path_params["number"])
+        given = request.path_params["number"]
+        if not BLOCK_NUMBER.match(given):
+            return problem(
+                request,
+                400,
+                "That is not a block number",
+                f"“{_clip(given)}” is not a whole number of at most 20 digits.",
+            )
+        number = int(given)
         if number > explorer.head():
-            return page(request, "missing.html", status=404, what=f"block {number}")
+            return missing(request, f"block {number}")
         header = explorer.session.chain.w3.eth.get_block(number)
         rows = explorer.store.events(block=number)
         info = {
@@ -390,7 +449,7 @@ def create_app(explorer: Explorer, *, sync_every: float | None = 2.0) -> Starlet
             return JSONResponse({"block": info, "events": rows_json(rows)})
         return page(request, "block.html", block=info, rows=rows)
 
-    async def verify(request: Request) -> Response:
+    async def verify_contracts(request: Request) -> Response:
         record = explorer.deployment()
         results = []
         for name, entry in record.contracts.items():
@@ -408,7 +467,30 @@ def create_app(explorer: Explorer, *, sync_every: float | None = 2.0) -> Starlet
             )
         if _wants_json(request):
             return JSONResponse(results)
-        return page(request, "verify.html", results=results)
+        return page(request, "contracts.html", results=results)
+
+    async def verify(request: Request) -> Response:
+        """The citizen's check: a transaction hash, or a proof / receipt file, answered yes or
+        no with the evidence. GET with ``?tx=`` (and ``&parcel=``) gives a link to share."""
+        try:
+            claim = await _claim(request)
+        except VerifyInputError as exc:
+            return problem(request, exc.status, exc.title, exc.detail)
+        if claim is None:
+            if _wants_json(request):
+                return problem(
+                    request,
+                    400,
+                    "Nothing to verify",
+                    "GET /api/verify?tx=0x… (and &parcel=NUMBER for a land sale), or POST a "
+                    "welfare proof, vote receipt or sale receipt as JSON or as the form field "
+                    "“file”.",
+                )
+            return page(request, "verify.html", max_upload=MAX_UPLOAD)
+        verdict = check_claim(explorer, claim)
+        if _wants_json(request):
+            return JSONResponse(verdict.as_dict())
+        return page(request, "verdict.html", verdict=verdict)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -428,8 +510,10 @@ def create_app(explorer: Explorer, *, sync_every: float | None = 2.0) -> Starlet
         Route("/", home),
         Route("/api", home),
         Route("/search", search),
-        Route("/verify", verify),
-        Route("/api/verify", verify),
+        Route("/verify", verify, methods=["GET", "POST"]),
+        Route("/api/verify", verify, methods=["GET", "POST"]),
+        Route("/verify/contracts", verify_contracts),
+        Route("/api/verify/contracts", verify_contracts),
         Route("/records/{kind}.{fmt:str}", records),
         Route("/records/{kind}", records),
         Route("/api/records/{kind}", records),
@@ -441,8 +525,8 @@ def create_app(explorer: Explorer, *, sync_every: float | None = 2.0) -> Starlet
         Route("/api/address/{address}", address),
         Route("/contract/{name}", contract_page),
         Route("/api/contract/{name}", contract_page),
-        Route("/block/{number:int}", block),
-        Route("/api/block/{number:int}", block),
+        Route("/block/{number}", block),
+        Route("/api/block/{number}", block),
     ]
 
     async def not_found(request: Request, exc: Exception) -> Response:
@@ -464,8 +548,97 @@ def create_app(explorer: Explorer, *, sync_every: float | None = 2.0) -> Starlet
         html = f"<!doctype html><title>{title}</title><h1>{title}</h1><p>{detail}</p>"
         return HTMLResponse(html, 500)
 
+    async def too_long(request: Request) -> Response:
+        size = len(request.scope.get("query_string", b""))
+        where = f"the part after “?” is {size:,} bytes" if size > MAX_QUERY else "the path is"
+        return problem(
+            request,
+            414,
+            "That address is too long",
+            f"The explorer reads at most {MAX_QUERY:,} bytes after “?” and {MAX_PATH:,} in the "
+            f"path; {where} longer. Search with a shorter text.",
+        )
+
     handlers = {404: not_found, 405: not_found, 500: server_error}
-    return Starlette(routes=routes, lifespan=lifespan, exception_handlers=handlers)
+    return Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers=handlers,
+        middleware=[Middleware(_Limits, reject=too_long)],
+    )
+
+
+class _Limits:
+    """Refuse absurdly long request targets before any page reads them (414, a clear page)."""
+
+    def __init__(self, app: ASGIApp, reject: Callable[[Request], Any]) -> None:
+        self.app = app
+        self.reject = reject
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and (
+            len(scope.get("query_string", b"")) > MAX_QUERY or len(scope["path"]) > MAX_PATH
+        ):
+            response = await self.reject(Request(scope, receive))
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+async def _claim(request: Request) -> Claim | None:
+    """What the citizen asked to verify: None for the empty form."""
+    if request.method == "GET":
+        tx, parcel = request.query_params.get("tx"), request.query_params.get("parcel")
+        return None if tx is None and parcel is None else claim_from_fields(tx, parcel)
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind not in ("application/json", "multipart/form-data", "application/x-www-form-urlencoded"):
+        raise VerifyInputError(
+            415,
+            "Send a form or a JSON file",
+            "The verify page reads a form (with an optional file) or, under /api/verify, a JSON "
+            f"body; this request is “{_clip(kind or 'without a content type')}”.",
+        )
+    body = await _capped_body(request, MAX_FORM)
+    if kind == "application/json":
+        return claim_from_file(body, "the request body")
+
+    async def replay() -> Message:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    try:
+        form = await Request(request.scope, replay).form(max_files=1, max_fields=8)
+    except HTTPException as exc:
+        raise VerifyInputError(400, "That form could not be read", str(exc.detail)) from None
+    try:
+        upload = form.get("file")
+        if isinstance(upload, UploadFile) and (upload.filename or upload.size):
+            data = await upload.read(MAX_UPLOAD + 1)
+            return claim_from_file(data, upload.filename or "the file")
+        typed_tx, typed_parcel = form.get("tx"), form.get("parcel")
+        return claim_from_fields(
+            typed_tx if isinstance(typed_tx, str) else None,
+            typed_parcel if isinstance(typed_parcel, str) else None,
+        )
+    finally:
+        await form.close()
+
+
+async def _capped_body(request: Request, limit: int) -> bytes:
+    too_big = VerifyInputError(
+        413,
+        "That upload is too big",
+        f"The verify page reads at most {MAX_UPLOAD // 1024} KB: welfare proofs, vote receipts "
+        "and sale receipts are a few kilobytes.",
+    )
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_big
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise too_big
+    return bytes(body)
 
 
 def _follow(sync: Callable[[], None], stop: threading.Event, every: float) -> None:

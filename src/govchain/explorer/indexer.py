@@ -9,14 +9,23 @@ confirmations are counted from the current head.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from govchain.events import Event
-from govchain.explorer.describe import DEFAULT_ADMIN_ROLE, Words, describe, role_names
+from govchain.explorer.describe import (
+    DEFAULT_ADMIN_ROLE,
+    ROLE_EVENTS,
+    RULES,
+    Words,
+    describe,
+    role_names,
+)
 from govchain.explorer.store import EventRow, Store, iter_chunks, jsonable
 from govchain.session import Session
 
 LOG_CHUNK = 2_000  # blocks per eth_getLogs request
+RPC_BATCH = 250  # requests per JSON-RPC batch (headers, receipts)
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,10 @@ class Indexer:
         }
         self.start_block = min((e.block_number or 0) for e in record.contracts.values())
         self.words = words or _words(session)
+        described = set(RULES) | set(ROLE_EVENTS)
+        self.described_topics = {
+            topic for (topic, _), spec in session.events.specs.items() if spec.name in described
+        }
         self._check_chain()
 
     @property
@@ -102,87 +115,154 @@ class Indexer:
         return "0x" + bytes(self.w3.eth.get_block(number)["hash"]).hex()
 
     def _index_range(self, start: int, end: int) -> int:
-        logs = self.w3.eth.get_logs(
-            {
-                "fromBlock": start,
-                "toBlock": end,
-                "address": [self._checksum(a) for a in self.addresses],
-            }
-        )
-        by_block: dict[int, list[Any]] = {}
+        """Index blocks ``start``..``end``: one ``eth_getLogs``, then the headers and receipts
+        of the blocks and transactions that made a record in JSON-RPC batches, written in one
+        database transaction with the new cursor (a crash redoes the range, never half of it)."""
+        addresses = [self._checksum(a) for a in self.addresses]
+        logs = [_log(raw) for raw in self._get_logs(start, end, addresses)]
+        by_block: dict[int, list[dict[str, Any]]] = {}
         for log in logs:
-            by_block.setdefault(int(log["blockNumber"]), []).append(log)
-        total = 0
-        for number in sorted(by_block):
-            total += self._index_block(number, by_block[number])
-        self.store.set_cursor(end)
-        return total
-
-    def _index_block(self, number: int, logs: list[Any]) -> int:
-        block = self.w3.eth.get_block(number)
+            by_block.setdefault(log["blockNumber"], []).append(log)
         rows: list[EventRow] = []
-        tx_hashes: dict[str, None] = {}
-        for log in logs:
-            event = self.session.events.decode(log)
-            if event is None:
-                continue
-            described = describe(event, self.words)
-            if described is None:
-                continue
-            tx_hash = "0x" + bytes(log["transactionHash"]).hex()
-            tx_hashes.setdefault(tx_hash, None)
-            rows.append(
-                EventRow(
-                    block_number=number,
-                    tx_hash=tx_hash,
-                    log_index=int(log["logIndex"]),
-                    contract=self.addresses.get(str(log["address"]).lower(), ""),
-                    address=str(log["address"]),
-                    name=event.name,
-                    kind=described.kind,
-                    record=described.record,
-                    sentence=described.sentence,
-                    args=jsonable(_plain_args(event)),
-                )
-            )
-        txs = [self._transaction(h, number) for h in tx_hashes]
-        header = {
-            "number": number,
-            "hash": "0x" + bytes(block["hash"]).hex(),
-            "parent_hash": "0x" + bytes(block["parentHash"]).hex(),
-            "timestamp": int(block["timestamp"]),
-        }
-        self.store.write_block(header, txs, rows, cursor=number)
+        tx_blocks: dict[str, int] = {}
+        for number in sorted(by_block):
+            for log in by_block[number]:
+                row = self._row(log, number)
+                if row is not None:
+                    rows.append(row)
+                    tx_blocks.setdefault(row.tx_hash, number)
+        headers = [_header(h) for h in self._blocks(sorted(by_block))]
+        receipts = self._receipts(list(tx_blocks))
+        txs = [
+            _transaction(tx_hash, number, receipt)
+            for (tx_hash, number), receipt in zip(tx_blocks.items(), receipts, strict=True)
+        ]
+        self.store.write_blocks(headers, txs, rows, cursor=end)
         return len(rows)
+
+    def _row(self, log: dict[str, Any], number: int) -> EventRow | None:
+        topics = log["topics"]
+        if not topics or topics[0] not in self.described_topics:
+            return None  # not a record (ERC-20/721 transfers, approvals): no decoding spent
+        event = self.session.events.decode(log)
+        if event is None:
+            return None
+        described = describe(event, self.words)
+        if described is None:
+            return None
+        return EventRow(
+            block_number=number,
+            tx_hash=log["transactionHash"],
+            log_index=log["logIndex"],
+            contract=self.addresses.get(log["address"].lower(), ""),
+            address=event.address,
+            name=event.name,
+            kind=described.kind,
+            record=described.record,
+            sentence=described.sentence,
+            args=jsonable(_plain_args(event)),
+        )
+
+    # JSON-RPC: raw batches where the provider has them (HTTP), web3's calls otherwise
+
+    def _batched(self) -> bool:
+        return hasattr(self.w3.provider, "make_batch_request")
+
+    def _rpc_batch(self, method: str, params: list[list[Any]]) -> list[Any]:
+        provider: Any = self.w3.provider
+        results: list[Any] = []
+        for first in range(0, len(params), RPC_BATCH):
+            calls = [(method, p) for p in params[first : first + RPC_BATCH]]
+            response = provider.make_batch_request(calls)
+            if not isinstance(response, list):  # the node refused the batch as a whole
+                raise ExplorerError(f"{method} batch refused: {response.get('error', response)}")
+            for answer in response:
+                if "error" in answer or answer.get("result") is None:
+                    raise ExplorerError(f"{method} failed: {answer.get('error', 'no result')}")
+                results.append(answer["result"])
+        return results
+
+    def _get_logs(self, start: int, end: int, addresses: list[str]) -> list[Any]:
+        if not self._batched():
+            query = {"fromBlock": start, "toBlock": end, "address": addresses}
+            return list(self.w3.eth.get_logs(query))
+        query = {"fromBlock": hex(start), "toBlock": hex(end), "address": addresses}
+        response = self.w3.provider.make_request("eth_getLogs", [query])
+        if "error" in response:
+            raise ExplorerError(f"eth_getLogs failed: {response['error']}")
+        return list(response["result"])
+
+    def _blocks(self, numbers: list[int]) -> list[Any]:
+        if not self._batched():
+            return [self.w3.eth.get_block(n) for n in numbers]
+        return self._rpc_batch("eth_getBlockByNumber", [[hex(n), False] for n in numbers])
+
+    def _receipts(self, hashes: list[str]) -> list[Any]:
+        if not self._batched():
+            return [self.w3.eth.get_transaction_receipt(h) for h in hashes]
+        return self._rpc_batch("eth_getTransactionReceipt", [[h] for h in hashes])
 
     def _remember_head(self, head: int) -> None:
         """Store the head's header too, so that a reorg at the tip is noticed next time."""
         if self.store.block_hash(head) is None:
-            block = self.w3.eth.get_block(head)
-            header = {
-                "number": head,
-                "hash": "0x" + bytes(block["hash"]).hex(),
-                "parent_hash": "0x" + bytes(block["parentHash"]).hex(),
-                "timestamp": int(block["timestamp"]),
-            }
+            header = _header(self.w3.eth.get_block(head))
             self.store.write_block(header, [], [], cursor=head)
-
-    def _transaction(self, tx_hash: str, number: int) -> dict[str, Any]:
-        receipt = self.w3.eth.get_transaction_receipt(tx_hash)
-        return {
-            "hash": tx_hash,
-            "block_number": number,
-            "sender": str(receipt["from"]),
-            "recipient": None if receipt["to"] is None else str(receipt["to"]),
-            "status": int(receipt["status"]),
-            "gas_used": int(receipt["gasUsed"]),
-        }
 
     @staticmethod
     def _checksum(address: str) -> str:
-        from eth_utils import to_checksum_address
+        return _checksummed(address)
 
-        return to_checksum_address(address)
+
+def _int(value: Any) -> int:
+    return int(value, 16) if isinstance(value, str) else int(value)
+
+
+def _bytes(value: Any) -> bytes:
+    return bytes.fromhex(value[2:]) if isinstance(value, str) else bytes(value)
+
+
+def _hex(value: Any) -> str:
+    return value.lower() if isinstance(value, str) else "0x" + bytes(value).hex()
+
+
+@lru_cache(maxsize=4096)
+def _checksummed(address: str) -> str:
+    from eth_utils import to_checksum_address
+
+    return str(to_checksum_address(address))
+
+
+def _log(raw: Any) -> dict[str, Any]:
+    """A log as the event registry decodes it, from raw JSON-RPC (hex) or web3 (typed)."""
+    return {
+        "address": str(raw["address"]),
+        "topics": [_bytes(t) for t in raw["topics"]],
+        "data": _bytes(raw["data"]),
+        "logIndex": _int(raw["logIndex"]),
+        "blockNumber": _int(raw["blockNumber"]),
+        "transactionHash": _hex(raw["transactionHash"]),
+    }
+
+
+def _header(block: Any) -> dict[str, Any]:
+    return {
+        "number": _int(block["number"]),
+        "hash": _hex(block["hash"]),
+        "parent_hash": _hex(block["parentHash"]),
+        "timestamp": _int(block["timestamp"]),
+    }
+
+
+def _transaction(tx_hash: str, number: int, receipt: Any) -> dict[str, Any]:
+    recipient = receipt.get("to")
+    return {
+        "hash": tx_hash,
+        "block_number": number,
+        "sender": _checksummed(str(receipt["from"])),
+        "recipient": None if recipient is None else _checksummed(str(recipient)),
+        "status": _int(receipt["status"]),
+        "gas_used": _int(receipt["gasUsed"]),
+    }
 
 
 class ExplorerError(Exception):

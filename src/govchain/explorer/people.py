@@ -119,6 +119,63 @@ def title_owners(rows: Sequence[EventRow]) -> dict[str, Title]:
     return owners
 
 
+@dataclass(frozen=True)
+class TitleStep:
+    """One link of a parcel's chain of title: who held it from when, or where it came from or
+    went (subdivision and merge)."""
+
+    event: str
+    how: str  # "registered to", "sold to", "passed by court order to", "created from", …
+    owner: str | None  # who holds the title from this step on
+    previous: str | None  # who held it before (seller, or the court order's "from")
+    parcels: list[str]  # parents (created from) or children (retired into)
+    sentence: str
+    block: int
+    tx: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "event": self.event,
+            "how": self.how,
+            "owner": self.owner,
+            "previous": self.previous,
+            "parcels": self.parcels,
+            "sentence": self.sentence,
+            "block": self.block,
+            "tx": self.tx,
+        }
+
+
+def chain_of_title(history: Sequence[EventRow]) -> list[TitleStep]:
+    """A parcel's chain of title from its own history (oldest first): each owner in turn, and
+    the parcels it came from or was split or merged into."""
+    from govchain.clients.land import parcel_number
+
+    steps = []
+    for row in history:
+        owner = previous = None
+        parcels: list[str] = []
+        if row.name == "ParcelRegistered":
+            how, owner = "registered to", str(row.args["owner"])
+        elif row.name == "SaleCompleted":
+            how, owner, previous = "sold to", str(row.args["buyer"]), str(row.args["seller"])
+        elif row.name == "ForcedTransfer":
+            how, owner = "passed by court order to", str(row.args["to"])
+            previous = str(row.args["from"])
+        elif row.name == "ParcelDerived":
+            how, parcels = "created from", [parcel_number(int(p)) for p in row.args["parents"]]
+        elif row.name == "ParcelRetired":
+            how, parcels = "retired into", [parcel_number(int(c)) for c in row.args["children"]]
+        else:
+            continue
+        steps.append(
+            TitleStep(
+                row.name, how, owner, previous, parcels, row.sentence, row.block_number, row.tx_hash
+            )
+        )
+    return steps
+
+
 class Directory:
     """Names for addresses: suite contracts from the deployment record, role holders."""
 

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Column,
+    Index,
     Integer,
     MetaData,
     String,
@@ -65,6 +66,7 @@ events = Table(
     Column("sentence", Text, nullable=False),
     Column("args", Text, nullable=False),
     Column("actors", Text, nullable=False),  # addresses among the args, for address pages
+    Index("ix_events_kind_record", "kind", "record"),
 )
 
 
@@ -129,6 +131,9 @@ class Store:
         self.url = url
         self.engine: Engine = create_engine(url, future=True)
         metadata.create_all(self.engine)
+        for table in metadata.tables.values():  # indexes added since a database was created
+            for index in table.indexes:
+                index.create(self.engine, checkfirst=True)
 
     def get(self, key: str) -> str | None:
         with self.engine.connect() as conn:
@@ -160,12 +165,28 @@ class Store:
         cursor: int,
     ) -> None:
         """One block's header, transactions and events, and the new cursor, atomically."""
+        self.write_blocks([block], txs, rows, cursor)
+
+    def write_blocks(
+        self,
+        headers: Sequence[dict[str, Any]],
+        txs: Sequence[dict[str, Any]],
+        rows: Sequence[EventRow],
+        cursor: int,
+    ) -> None:
+        """Blocks' headers, transactions and events, and the new cursor, in one database
+        transaction (bulk inserts: one statement per table, not one per row)."""
         with self.engine.begin() as conn:
-            conn.execute(delete(blocks).where(blocks.c.number == block["number"]))
-            conn.execute(insert(blocks).values(**block))
-            for tx in txs:
-                conn.execute(delete(transactions).where(transactions.c.hash == tx["hash"]))
-                conn.execute(insert(transactions).values(**tx))
+            numbers = [h["number"] for h in headers]
+            hashes = [t["hash"] for t in txs]
+            for part in _parts(numbers):
+                conn.execute(delete(blocks).where(blocks.c.number.in_(part)))
+            for part in _parts(hashes):
+                conn.execute(delete(transactions).where(transactions.c.hash.in_(part)))
+            if headers:
+                conn.execute(insert(blocks), list(headers))
+            if txs:
+                conn.execute(insert(transactions), list(txs))
             if rows:
                 conn.execute(
                     insert(events),
@@ -252,6 +273,45 @@ class Store:
         with self.engine.connect() as conn:
             return [str(r[0]) for r in conn.execute(query)]
 
+    def count_records(self, kind: str) -> int:
+        query = select(func.count(func.distinct(events.c.record))).where(events.c.kind == kind)
+        with self.engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def latest_per_record(
+        self, kind: str, *, offset: int = 0, limit: int | None = None
+    ) -> list[tuple[str, EventRow]]:
+        """Records of ``kind`` in order of first appearance, each with its latest event.
+
+        Two queries whatever the number of records: the ids (first and last event of each),
+        then those latest events. Event ids grow in chain order, so the highest is the latest.
+        """
+        ids = (
+            select(
+                events.c.record,
+                func.min(events.c.id).label("first"),
+                func.max(events.c.id).label("last"),
+            )
+            .where(events.c.kind == kind)
+            .group_by(events.c.record)
+            .order_by("first")
+            .offset(offset)
+        )
+        if limit is not None:
+            ids = ids.limit(limit)
+        with self.engine.connect() as conn:
+            listed = [(str(r[0]), int(r[2])) for r in conn.execute(ids)]
+            latest: dict[int, EventRow] = {}
+            wanted = [last for _, last in listed]
+            for start in range(0, len(wanted), 500):  # bound the IN list
+                query = (
+                    select(events, blocks.c.timestamp)
+                    .join(blocks, blocks.c.number == events.c.block_number, isouter=True)
+                    .where(events.c.id.in_(wanted[start : start + 500]))
+                )
+                latest.update((int(r._mapping["id"]), _row(r)) for r in conn.execute(query))
+        return [(record, latest[last]) for record, last in listed]
+
     def transaction(self, tx_hash: str) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
             row = conn.execute(
@@ -279,6 +339,12 @@ class Store:
                 ),
                 "events": int(conn.execute(select(func.count()).select_from(events)).scalar_one()),
             }
+
+
+def _parts(values: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
+    """``values`` in slices small enough for any database's IN list."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def _put(conn: Any, key: str, value: str) -> None:
