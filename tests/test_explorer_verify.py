@@ -313,6 +313,17 @@ def test_a_land_sale_names_the_buyer_and_the_owner_now(world: World) -> None:
     assert 'href="/records/parcel/0042-18#title"' in page.text
     _clean(page)
 
+    # The parcel's chain of title links each step to its check: the sale as a sale.
+    record = world.client.get("/records/parcel/0042-18").text
+    assert f'href="/verify?tx={tx}&amp;parcel=0042-18"' in record
+    assert f'href="/verify?tx={world.txs["register"]}"' in record
+    steps = world.client.get("/api/records/parcel/0042-18").json()["chain_of_title"]
+    assert [(s["how"], s["owner"], s["previous"]) for s in steps] == [
+        ("registered to", accounts[5].address, None),
+        ("sold to", accounts[6].address, accounts[5].address),
+    ]
+    assert steps[1]["tx"] == tx
+
     receipt = json.dumps({"parcel": "0042-18", "tx": tx})
     data = world.upload(receipt, "sale.json", path="/api/verify").json()
     assert data["ok"] is True and data["what"] == "land sale"

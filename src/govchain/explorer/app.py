@@ -248,15 +248,17 @@ def create_app(explorer: Explorer, *, sync_every: float | None = 2.0) -> Starlet
                 [[r.block_number, r.tx_hash, r.log_index, r.name, r.sentence] for r in history],
             )
         proof = prove(explorer.session, kind, ident, history)
+        title_chain = chain_of_title(history) if kind == "parcel" else None
         if _wants_json(request):
-            return JSONResponse(
-                {
-                    "kind": kind,
-                    "id": ident,
-                    "history": rows_json(history),
-                    "proof": proof.as_dict() if proof else None,
-                }
-            )
+            data: dict[str, Any] = {
+                "kind": kind,
+                "id": ident,
+                "history": rows_json(history),
+                "proof": proof.as_dict() if proof else None,
+            }
+            if title_chain is not None:
+                data["chain_of_title"] = [step.as_dict() for step in title_chain]
+            return JSONResponse(data)
         return page(
             request,
             "record.html",
@@ -265,7 +267,7 @@ def create_app(explorer: Explorer, *, sync_every: float | None = 2.0) -> Starlet
             title=explorer.kinds[kind][0],
             history=history,
             proof=proof,
-            title_chain=chain_of_title(history) if kind == "parcel" else None,
+            title_chain=title_chain,
         )
 
     def missing(request: Request, what: str) -> Response:
