@@ -69,3 +69,30 @@ def test_a_reorganisation_removes_orphaned_records(
     report = indexer.sync()
     assert report.reorg_depth >= 1 and report.dropped >= 1
     assert store.records("parcel") == ["0099-01"]
+
+
+def test_indexes_an_in_process_chain_without_json_rpc_batches(tmp_project: Project) -> None:
+    """eth-tester has no JSON-RPC batches: the indexer asks one call at a time, same rows."""
+    from govchain.deploy import deploy_suite
+    from govchain.session import connect
+
+    with connect("embedded", project=tmp_project) as session:
+        assert not hasattr(session.chain.w3.provider, "make_batch_request")
+        deploy_suite(tmp_project, session.chain, session.sender)
+        land: LandClient = LandClient.connect(session)
+        land.grant_role("REGISTRAR_ROLE", session.chain.accounts[1].address)
+        owner = session.chain.accounts[5].address
+        land.as_account(session.chain.accounts[1]).register(
+            "0042-17", owner, ParcelSpec(b"\x01" * 32, 1_250, 110), DEED
+        )
+        store = Store(f"sqlite:///{tmp_project.root / 'explorer.db'}")
+        report = Indexer(session, store).sync()
+        rows = store.events(kind="parcel", record="0042-17")
+        assert [r.sentence for r in rows] == [
+            f"Parcel 0042-17 (1,250 m²) registered to {owner[:6]}…{owner[-4:]}"
+        ]
+        assert report.events == len(store.events())
+        registration = store.transaction(rows[0].tx_hash)
+        assert registration is not None
+        assert registration["sender"] == session.chain.accounts[1].address
+        assert registration["recipient"] == land.address and registration["status"] == 1

@@ -254,7 +254,7 @@ def _header(block: Any) -> dict[str, Any]:
 
 
 def _transaction(tx_hash: str, number: int, receipt: Any) -> dict[str, Any]:
-    recipient = receipt.get("to")
+    recipient = receipt.get("to") or None  # a deployment: null (eth-tester: empty)
     return {
         "hash": tx_hash,
         "block_number": number,
