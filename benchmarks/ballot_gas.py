@@ -47,7 +47,8 @@ Which case a budget row uses:
 After each transaction (outside the measurement): status 1, the event with every argument
 (``ElectionCreated``, ``VoteCommitted`` with ``replaced``, ``VoteRevealed``,
 ``ElectionFinalized``), the stored election and commitment read back, the vote receipt file the
-client wrote before committing, the voter's EIP-712 nonce, ``result()`` moved by exactly the
+client wrote before committing, the ballot a relayed signature names as ``previous`` (and the
+signature refused as stale once used), ``result()`` moved by exactly the
 revealed choice, ``counted_choice``, and at the end ``result()`` and ``recount().matches``
 against the tallies the script expects. A failed check exits with status 2.
 
@@ -77,6 +78,7 @@ from eth_utils import keccak
 from benchmarks import gas as bench
 from benchmarks.gas import GasByCase, Row, check, event
 from govchain.clients.ballot import BallotClient, VoteReceipt, VoterRoll, label_hash
+from govchain.errors import ContractError
 from govchain.merkle import keccak256
 from govchain.sender import Receipt
 from govchain.session import Session
@@ -143,8 +145,8 @@ CREATE_FIRST = "create: first election of the deployment (64 options)"
 CREATE_2 = "create: 2 options"
 CREATE_64 = "create: 64 options"
 RECOMMIT = "commit: re-commit (replaces the voter's ballot)"
-RELAYED_FIRST = "commitBySig: voter's first signature (nonce from zero)"
-RELAYED_AGAIN = "commitBySig: re-commit, voter's second signature"
+RELAYED_FIRST = "commitBySig: voter's first ballot (previous: none)"
+RELAYED_AGAIN = "commitBySig: re-commit (previous: the relayed first ballot)"
 REVEAL_FIRST = "reveal: first of the election (its tally word from zero)"
 REVEAL_WORD = "reveal: first vote of a later tally word (from zero)"
 REVEAL_STEADY = "reveal: tally word already holds votes (steady state)"
@@ -364,19 +366,26 @@ def commit_by_sig(env: Env, voter: LocalAccount, election_id: int, choice: int) 
     replaced = address in env.committers[election_id]
     vote = VoteReceipt(election_id, address, choice, salt(election_id, address, int(replaced)))
     contract = env.relayer.contract
-    nonce = int(contract.functions.nonces(address).call())
+    previous = bytes(contract.functions.commitmentOf(election_id, address).call())
+    check((previous != bytes(32)) is replaced, f"{address}: current ballot {previous.hex()}")
     signed = env.relayer.sign_commit(voter, vote, deadline=env.now() + DAY)
-    check(signed.nonce == nonce and signed.commitment == vote.commitment, f"signed {signed}")
+    check(signed.previous == previous and signed.commitment == vote.commitment, f"signed {signed}")
     before = env.authority.election(election_id).committed
     receipt = env.relayer.commit_by_sig(signed, env.proof(address))
     check(receipt.sender == env.relayer.sender.address, f"relayed by {receipt.sender}")
     check_committed(env, receipt, vote, replaced, before)
-    after = int(contract.functions.nonces(address).call())
-    check(
-        after == nonce + 1, f"{address}: nonce {after} after a relayed commit, expected {nonce + 1}"
-    )
     check(env.chain.w3.eth.get_balance(address) == 0, f"{address} paid for its relayed commit")
-    env.gas.record(RELAYED_AGAIN if nonce else RELAYED_FIRST, receipt)
+    try:  # good once: the ballot it names is gone (refused at the estimate, nothing sent)
+        env.relayer.commit_by_sig(signed, env.proof(address))
+    except ContractError as refused:
+        stale = refused.error_name == "BallotStaleSignature" and refused.inputs == {
+            "electionId": election_id,
+            "voter": address,
+        }
+        check(stale, f"{address}: replay refused with {refused}")
+    else:
+        check(False, f"{address}: a relayed signature was accepted twice")
+    env.gas.record(RELAYED_AGAIN if replaced else RELAYED_FIRST, receipt)
     return vote
 
 
@@ -516,8 +525,8 @@ def build_rows(env: Env, roll_size: int) -> list[Row]:
         ),
         *(row(f"  proof of {d} nodes", [commit_case(d)]) for d in depths),
         row("  re-commit (replaces the ballot)", [RECOMMIT]),
-        row("  relayed commitBySig, voter's first signature", [RELAYED_FIRST]),
-        row("  relayed commitBySig, voter's second signature", [RELAYED_AGAIN]),
+        row("  relayed commitBySig, voter's first ballot", [RELAYED_FIRST]),
+        row("  relayed commitBySig, re-commit", [RELAYED_AGAIN]),
         row("reveal (largest case: first vote of a tally word)", reveals, BUDGET_REVEAL),
         row("  first reveal of an election", [REVEAL_FIRST]),
         row("  first vote of a later tally word", [REVEAL_WORD]),

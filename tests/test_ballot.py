@@ -36,7 +36,6 @@ from govchain.clients.ballot import (
     label_hash,
 )
 from govchain.clients.base import address_topic, topic
-from govchain.errors import ContractError
 from govchain.events import EventRegistry
 from govchain.project import Project
 from govchain.revert import ErrorRegistry
@@ -90,11 +89,6 @@ def balance(env: BallotEnv, client: BallotClient) -> int:
 
 def commitment_of(env: BallotEnv, election_id: int, client: BallotClient) -> bytes:
     return bytes(env.authority.contract.functions.commitmentOf(election_id, who(client)).call())
-
-
-def vote_nonce(env: BallotEnv, client: BallotClient) -> int:
-    """The voter's EIP-712 nonce (OpenZeppelin ``Nonces``)."""
-    return int(env.authority.contract.functions.nonces(who(client)).call())
 
 
 def commit_raw(client: BallotClient, election_id: int, commitment: bytes, proof: list[str]) -> Any:
@@ -899,6 +893,35 @@ def test_tallies_with_options_not_a_multiple_of_eight(env: BallotEnv) -> None:
 # -- relayed commitments --------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def raises(error: str, **inputs: Any) -> Iterator[None]:
+    """The block must revert with exactly ``error(inputs)``."""
+    with pytest.raises(contract_error(error)) as info:
+        yield
+    assert info.value.inputs == inputs
+
+
+def stale(election_id: int, voter: BallotClient) -> contextlib.AbstractContextManager[None]:
+    """The signature names a ballot that is not the voter's current one."""
+    return raises("BallotStaleSignature", electionId=election_id, voter=who(voter))
+
+
+def signed_by(
+    voter: BallotClient, signed: SignedCommit, contract: Any, **changes: Any
+) -> SignedCommit:
+    """``signed`` with ``changes``, genuinely signed by ``voter`` (through ``commitDigest``)."""
+    changed = dataclasses.replace(signed, **changes)
+    digest = contract.functions.commitDigest(
+        changed.election_id,
+        changed.voter,
+        changed.commitment,
+        changed.previous,
+        changed.deadline,
+    ).call()
+    signature = Account.unsafe_sign_hash(digest, voter.sender.account.key).signature
+    return dataclasses.replace(changed, signature=bytes(signature))
+
+
 def test_relayed_commit_the_relayer_pays_and_the_ballot_counts(env: BallotEnv) -> None:
     election_id = voting(env)
     voter = env.voters[0]
@@ -909,9 +932,8 @@ def test_relayed_commit_the_relayer_pays_and_the_ballot_counts(env: BallotEnv) -
         nonce(env, voter),
         balance(env, env.relayer),
     )
-    assert vote_nonce(env, voter) == 0
     signed = sign(env, voter, receipt)
-    assert signed.nonce == 0
+    assert signed.previous == ZERO  # a first ballot replaces nothing
     sent = env.relayer.commit_by_sig(signed, env.roll.proof(who(voter)))
     assert sent.sender == who(env.relayer)
     event = sent.event("VoteCommitted")
@@ -922,7 +944,6 @@ def test_relayed_commit_the_relayer_pays_and_the_ballot_counts(env: BallotEnv) -
     )
     assert (balance(env, voter), nonce(env, voter)) == (voter_balance, voter_nonce)
     assert balance(env, env.relayer) < relayer_balance
-    assert vote_nonce(env, voter) == 1
     assert commitment_of(env, election_id, voter) == receipt.commitment
     env.to_reveal(election_id)
     env.relayer.reveal(VoteReceipt.load(env.receipt_dir / "relayed.json"))
@@ -937,19 +958,22 @@ def test_relayed_commit_replay_fails_after_the_voter_recommits(env: BallotEnv) -
     proof = env.roll.proof(who(voter))
     first = new_receipt(voter, election_id, 0)
     old = relay(env, voter, first)
-    with pytest.raises(contract_error("InvalidAccountNonce")) as info:  # straight replay
+    assert old.previous == ZERO
+    with stale(election_id, voter):  # straight replay: it names a ballot no longer there
         env.relayer.commit_by_sig(old, proof)
-    assert info.value.inputs == {"account": who(voter), "currentNonce": 1}
     direct = env.vote(voter, election_id, 1)  # the voter changes their mind, paying themselves
-    with pytest.raises(contract_error("InvalidAccountNonce")) as info:
+    with stale(election_id, voter):
         env.relayer.commit_by_sig(old, proof)
-    assert info.value.inputs == {"account": who(voter), "currentNonce": 1}
     assert commitment_of(env, election_id, voter) == direct.commitment
     latest = new_receipt(voter, election_id, 2)
-    relay(env, voter, latest)  # and again, relayed (nonce 1)
-    for replayed in (old, dataclasses.replace(old, nonce=1)):
-        with pytest.raises(ContractError):
+    again = relay(env, voter, latest)  # and again, relayed: it names the direct ballot
+    assert again.previous == direct.commitment
+    for replayed in (old, again):
+        with stale(election_id, voter):
             env.relayer.commit_by_sig(replayed, proof)
+    # The old signature re-aimed at the current ballot: not what the voter signed.
+    with raises("BallotInvalidSignature", voter=who(voter)):
+        env.relayer.commit_by_sig(dataclasses.replace(old, previous=latest.commitment), proof)
     assert commitment_of(env, election_id, voter) == latest.commitment
     assert env.relayer.election(election_id).committed == 1
     env.to_reveal(election_id)
@@ -959,23 +983,51 @@ def test_relayed_commit_replay_fails_after_the_voter_recommits(env: BallotEnv) -
     assert env.relayer.result(election_id).tallies == [0, 0, 1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="contract bug: a direct commit() does not consume the voter's EIP-712 nonce, so a "
-    "Commit signature handed to a relayer (or extracted by a coercer) and withheld stays valid "
-    "after the voter re-commits directly; submitted late it overwrites the voter's newer "
-    "commitment, against commitBySig's '@dev a relayer cannot replay an old signed commitment "
-    "over the voter's newer one' and the 'last commitment counts' anti-coercion promise",
-)
 def test_a_withheld_signature_cannot_override_a_later_direct_commit(env: BallotEnv) -> None:
+    """The anti-coercion promise: the voter's last commitment counts, however it was sent."""
     election_id = voting(env)
     voter = env.voters[0]
+    proof = env.roll.proof(who(voter))
     coerced = new_receipt(voter, election_id, 0)
     withheld = sign(env, voter, coerced)  # deadline: the end of the commit window
     own = env.vote(voter, election_id, 1)  # later, in private, the voter's own choice
-    with contextlib.suppress(ContractError):  # however the fix refuses it
-        env.relayer.commit_by_sig(withheld, env.roll.proof(who(voter)))
+    with stale(election_id, voter):
+        env.relayer.commit_by_sig(withheld, proof)
     assert commitment_of(env, election_id, voter) == own.commitment
+    # Signed over the voter's current ballot and withheld: a later relayed ballot voids it too.
+    withheld = sign(env, voter, new_receipt(voter, election_id, 0))
+    assert withheld.previous == own.commitment
+    later = new_receipt(voter, election_id, 2)
+    relay(env, voter, later)
+    with stale(election_id, voter):
+        env.relayer.commit_by_sig(withheld, proof)
+    assert commitment_of(env, election_id, voter) == later.commitment
+    # On the window's last second, its deadline, it is still refused: stale, not yet expired.
+    env.at(withheld.deadline)
+    with stale(election_id, voter):
+        env.relayer.commit_by_sig(withheld, proof)
+    env.to_reveal(election_id)
+    with pytest.raises(contract_error("BallotCommitmentMismatch")):
+        env.relayer.reveal(coerced)
+    env.relayer.reveal(later)
+    assert env.relayer.counted_choice(election_id, who(voter)) == 2
+
+
+def test_two_signatures_over_the_same_ballot_only_the_first_relayed_counts(
+    env: BallotEnv,
+) -> None:
+    """A voter who hands two relayers a signature each: the second to arrive is stale."""
+    election_id = voting(env)
+    voter = env.voters[0]
+    proof = env.roll.proof(who(voter))
+    one, two = new_receipt(voter, election_id, 0), new_receipt(voter, election_id, 1)
+    first, second = sign(env, voter, one), sign(env, voter, two)
+    assert first.previous == second.previous == ZERO
+    env.voters[5].commit_by_sig(second, proof)  # another relayer is quicker
+    with stale(election_id, voter):
+        env.relayer.commit_by_sig(first, proof)
+    assert commitment_of(env, election_id, voter) == two.commitment
+    assert env.relayer.election(election_id).committed == 1
 
 
 def test_relayed_commit_deadline_is_inclusive(env: BallotEnv) -> None:
@@ -990,7 +1042,6 @@ def test_relayed_commit_deadline_is_inclusive(env: BallotEnv) -> None:
     with pytest.raises(contract_error("BallotSignatureExpired")) as info:
         env.relayer.commit_by_sig(late, env.roll.proof(who(other)))
     assert info.value.inputs == {"deadline": deadline}
-    assert vote_nonce(env, other) == 0
     assert commitment_of(env, election_id, other) == ZERO
 
 
@@ -1000,12 +1051,13 @@ def test_relayed_commit_wrongly_signed(env: BallotEnv) -> None:
     receipt = new_receipt(voter, election_id, 1)
     signed = sign(env, voter, receipt)
     digest = env.relayer.contract.functions.commitDigest(
-        election_id, who(voter), receipt.commitment, 0, signed.deadline
+        election_id, who(voter), receipt.commitment, ZERO, signed.deadline
     ).call()
     by_impostor = Account.unsafe_sign_hash(digest, impostor.sender.account.key).signature
     forgeries = [
         dataclasses.replace(signed, signature=bytes(by_impostor)),  # someone else's key
         dataclasses.replace(signed, commitment=keccak(b"another ballot")),  # altered ballot
+        dataclasses.replace(signed, previous=keccak(b"another previous")),  # altered previous
         dataclasses.replace(signed, deadline=signed.deadline + 1),  # altered deadline
         dataclasses.replace(signed, election_id=env.create()),  # another election
         dataclasses.replace(signed, signature=b"\x01" * 65),  # not a signature
@@ -1023,24 +1075,61 @@ def test_relayed_commit_wrongly_signed(env: BallotEnv) -> None:
     assert info.value.inputs == {"voter": who(impostor)}
     with pytest.raises(BallotInputError, match="cannot sign"):
         env.relayer.sign_commit(impostor.sender.account, receipt, deadline=signed.deadline)
-    assert vote_nonce(env, voter) == 0
+    assert commitment_of(env, election_id, voter) == ZERO
     env.relayer.commit_by_sig(signed, env.roll.proof(who(voter)))
     assert commitment_of(env, election_id, voter) == receipt.commitment
 
 
-def test_relayed_commit_with_a_future_nonce(env: BallotEnv) -> None:
+def test_relayed_commit_naming_a_ballot_that_is_not_the_voters_current_one(
+    env: BallotEnv,
+) -> None:
+    """Genuinely signed, but over a ``previous`` that is not (or no longer) the voter's ballot."""
     election_id = voting(env)
     voter = env.voters[0]
-    receipt = new_receipt(voter, election_id, 1)
-    signed = sign(env, voter, receipt)
-    digest = env.relayer.contract.functions.commitDigest(
-        election_id, who(voter), receipt.commitment, 5, signed.deadline
-    ).call()
-    signature = Account.unsafe_sign_hash(digest, voter.sender.account.key).signature
-    future = dataclasses.replace(signed, nonce=5, signature=bytes(signature))
-    with pytest.raises(contract_error("InvalidAccountNonce")) as info:
-        env.relayer.commit_by_sig(future, env.roll.proof(who(voter)))
-    assert info.value.inputs == {"account": who(voter), "currentNonce": 0}
+    proof = env.roll.proof(who(voter))
+    contract = env.relayer.contract
+    signed = sign(env, voter, new_receipt(voter, election_id, 1))
+    never = signed_by(voter, signed, contract, previous=keccak(b"never committed"))
+    with stale(election_id, voter):  # the voter has no ballot yet
+        env.relayer.commit_by_sig(never, proof)
+    assert commitment_of(env, election_id, voter) == ZERO
+    current = env.vote(voter, election_id, 0)
+    with stale(election_id, voter):  # a first-ballot signature, once there is a ballot
+        env.relayer.commit_by_sig(signed, proof)
+    with stale(election_id, voter):
+        env.relayer.commit_by_sig(never, proof)
+    # Another voter's ballot, or this voter's ballot in another election, is not it either.
+    other = env.vote(env.voters[1], election_id, 0)
+    second = env.create(commit_start=env.now() + 10)
+    env.to_commit(second)
+    elsewhere = env.vote(voter, second, 2)
+    for previous in (other.commitment, elsewhere.commitment):
+        with stale(election_id, voter):
+            env.relayer.commit_by_sig(signed_by(voter, signed, contract, previous=previous), proof)
+    assert commitment_of(env, election_id, voter) == current.commitment
+    # Naming the current ballot, the same signed ballot goes through.
+    env.relayer.commit_by_sig(
+        signed_by(voter, signed, contract, previous=current.commitment), proof
+    )
+    assert commitment_of(env, election_id, voter) == signed.commitment
+    assert env.relayer.election(election_id).committed == 2  # the voter and voters[1]
+
+
+def test_a_revealed_ballot_is_no_previous(env: BallotEnv) -> None:
+    """After a reveal ``commitmentOf`` reads zero, but a first-ballot signature does not apply."""
+    election_id = voting(env)
+    voter = env.voters[0]
+    receipt = env.vote(voter, election_id, 1)
+    record = env.authority.election(election_id)
+    far = record.reveal_end + DAY
+    signed = sign(env, voter, new_receipt(voter, election_id, 0), far)
+    env.to_reveal(election_id)
+    env.relayer.reveal(receipt)
+    assert commitment_of(env, election_id, voter) == ZERO
+    late = signed_by(voter, signed, env.relayer.contract, previous=ZERO)
+    with stale(election_id, voter):  # checked before the window: the slot holds the marker
+        env.relayer.commit_by_sig(late, env.roll.proof(who(voter)))
+    assert env.relayer.counted_choice(election_id, who(voter)) == 1
 
 
 def test_relayed_commit_still_needs_the_window_and_the_roll(env: BallotEnv) -> None:
@@ -1060,7 +1149,10 @@ def test_relayed_commit_still_needs_the_window_and_the_roll(env: BallotEnv) -> N
     with pytest.raises(contract_error("BallotNotOnRoll")) as info:
         env.relayer.commit_by_sig(stranger, env.roll.proof(who(env.voters[0])))
     assert info.value.inputs == {"electionId": election_id, "voter": who(outsider)}
-    assert vote_nonce(env, outsider) == 0 and vote_nonce(env, env.voters[0]) == 0
+    assert commitment_of(env, election_id, outsider) == ZERO
+    assert commitment_of(env, election_id, env.voters[0]) == ZERO
+    env.relayer.commit_by_sig(early, env.roll.proof(who(env.voters[0])))  # still good, in time
+    assert commitment_of(env, election_id, env.voters[0]) == early.commitment
 
 
 # -- finalising, quorum, results ------------------------------------------------------------------

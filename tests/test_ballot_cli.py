@@ -230,15 +230,48 @@ def test_an_election_runs_from_the_command_line(
         "--dev-account",
         "7",
     )
-    assert "sealed ballot on election 1 signed (nonce 0, relay by " in out
+    assert "sealed ballot on election 1 signed (a first ballot, relay by " in out
     assert "the ONLY way to reveal your vote" in out
-    assert "salt" not in json.loads(signed.read_text())  # nothing secret for the relayer
+    data = json.loads(signed.read_text())
+    assert "salt" not in data  # nothing secret for the relayer
+    assert data["previous"] == "0x" + "00" * 32 and "nonce" not in data
     relayed = _run("relay", signed, "--dev-account", "2")
     assert f"{v7}'s sealed ballot committed on election 1; gas paid by {relayer}" in relayed
     assert chain.w3.eth.get_balance(v7) == v7_balance
     assert chain.w3.eth.get_balance(relayer) < relayer_balance
-    # The signature is good once (its nonce is used).
-    assert "InvalidAccountNonce(" in _refused("relay", signed, "--dev-account", "2")
+    # The signature is good once: it names the ballot it replaces, and that one is gone.
+    stale_signature = f"error: Ballot: BallotStaleSignature(electionId=1, voter='{v7}')"
+    assert stale_signature in _refused("relay", signed, "--dev-account", "2")
+
+    # Voter 7 signs two more ballots over the relayed one; once one of them is relayed, the
+    # other (withheld, say by a coercer) no longer applies.
+    first_commitment = json.loads(v7_receipt.read_text())["commitment"]
+    signatures: dict[str, Path] = {}
+    for name, option in (("withheld", "Yes"), ("second", "No")):
+        signatures[name] = tmp_path / f"v7-{name}-signed.json"
+        out = _run(
+            "sign-vote",
+            "1",
+            "--option",
+            option,
+            "--proof",
+            roll / "proofs" / f"{v7}.json",
+            "--receipt",
+            tmp_path / f"v7-{name}.json",
+            "--out",
+            signatures[name],
+            "--dev-account",
+            "7",
+        )
+        assert "signed (replacing your current ballot, relay by " in out
+        assert json.loads(signatures[name].read_text())["previous"] == first_commitment
+    relayed = _run("relay", signatures["second"], "--dev-account", "2")
+    assert f"committed on election 1, replacing their earlier ballot; gas paid by {relayer}" in (
+        relayed
+    )
+    assert stale_signature in _refused("relay", signatures["withheld"], "--dev-account", "9")
+    assert chain.w3.eth.get_balance(v7) == v7_balance
+    v7_receipt = tmp_path / "v7-second.json"  # the ballot that counts
 
     # Too late: voting has closed.
     _travel(chain, 7 * DAY)

@@ -1,8 +1,9 @@
 """Ballot as a state machine: one election, a roll of 24 voters, one ghost ballot box.
 
 Hypothesis drives direct and relayed commits (valid, re-commits, out-of-range choices, voters off
-the roll, expired signatures, replayed signatures), reveals (valid, stale receipts, wrong salts or
-choices, double reveals, voters who never committed), finalisation and time travel through the
+the roll, expired signatures, replayed signatures, signatures withheld and relayed later, when
+the voter may have committed since), reveals (valid, stale receipts, wrong salts or choices,
+double reveals, voters who never committed), finalisation and time travel through the
 election's phases (before voting, commit window, reveal window, closed) in random order, against
 one deployment on the session's anvil. Every action first predicts its outcome from the ghost
 (success, or the exact custom error with its arguments), and after every step the chain is read
@@ -10,7 +11,8 @@ back and must agree with the ghost:
 
 - the result's tallies are the ghost's, vote for vote;
 - sum of tallies + unrevealed == turnout == the number of distinct voters who committed;
-- each voter's ``commitmentOf``, ``hasRevealed`` and EIP-712 nonce are the ghost's;
+- each voter's ``commitmentOf`` and ``hasRevealed`` are the ghost's (a relayed signature names
+  the ``commitmentOf`` it replaces, and must still find it in the voter's slot to apply);
 - ``recount()`` (from events alone) matches the stored result and the ghost, and finds no voter
   counted twice; each revealed ballot's ``counted_choice`` is the choice revealed.
 
@@ -92,9 +94,10 @@ def _selector(signature: str) -> bytes:
 
 COMMITMENT_OF = _selector("commitmentOf(uint256,address)")
 HAS_REVEALED = _selector("hasRevealed(uint256,address)")
-NONCES = _selector("nonces(address)")
 RESULT = _selector("result(uint256)")
 RESULT_TYPE = "(uint256[],uint256,uint256,uint256,bool,bool)"  # IBallot.Result
+# Ballot's marker in a revealed voter's slot (where ``commitmentOf`` reads zero).
+REVEALED = (1).to_bytes(32, "big")
 
 
 def _word(value: int) -> bytes:
@@ -183,13 +186,16 @@ def world(session: Session, chain: Chain) -> World:
 # -- the ghost ballot box -------------------------------------------------------------------------
 
 
+Signed = tuple[SignedCommit, VoteReceipt]
+
+
 @dataclass
 class GhostVoter:
     account: LocalAccount
     on_roll: bool
     receipts: list[VoteReceipt] = field(default_factory=list)  # every commitment, last counts
-    used: list[SignedCommit] = field(default_factory=list)  # signatures already relayed
-    nonce: int = 0
+    used: list[Signed] = field(default_factory=list)  # signatures already relayed
+    withheld: list[Signed] = field(default_factory=list)  # signed, not relayed (yet)
     revealed: bool = False
 
     @property
@@ -206,6 +212,11 @@ class GhostVoter:
         if self.revealed or not self.receipts:
             return bytes(32)
         return self.receipts[-1].commitment
+
+    @property
+    def slot(self) -> bytes:
+        """The voter's ballot slot, which a relayed signature's ``previous`` must equal."""
+        return REVEALED if self.revealed else self.commitment
 
 
 picks = st.integers(0, 2**10)  # taken modulo the number of choices
@@ -409,6 +420,12 @@ class BallotMachine(RuleBasedStateMachine):
             )
             return contract.sender.transact(call)
 
+        if error is None and voter.committed:
+            # A re-commit in private, after a coercer made the voter sign another ballot (over
+            # the current one) and kept the signature: ``late`` may send it.
+            coerced = self.seal(voter, (choice + 1) % (self.options + 1))
+            signed = self.relayer.sign_commit(voter.account, coerced, deadline=self.commit_end)
+            voter.withheld.append((signed, coerced))
         sent = self.attempt("commit", send, error, **inputs)
         if sent is not None:
             self.committed(voter, receipt, sent)
@@ -429,7 +446,7 @@ class BallotMachine(RuleBasedStateMachine):
         receipt = self.seal(voter, choice)
         deadline = self.latest - 1 if variant == "expired" else self.commit_end
         signed = self.relayer.sign_commit(voter.account, receipt, deadline=deadline)
-        assert signed.nonce == voter.nonce
+        assert signed.previous == voter.commitment
         if variant == "expired" or self.phase in ("reveal", "closed"):  # checked first
             error, inputs = "BallotSignatureExpired", {"deadline": deadline}
         else:
@@ -445,34 +462,53 @@ class BallotMachine(RuleBasedStateMachine):
             assert sent.sender == self.relayer.sender.address
             assert self.world.chain.w3.eth.get_balance(voter.address) == before
             self.committed(voter, receipt, sent)
-            voter.nonce += 1
-            voter.used.append(signed)
+            voter.used.append((signed, receipt))
+            # Then the voter signs another ballot over this one, and the relayer (or whoever
+            # extracted it) holds it back, for ``late`` to send.
+            other = self.seal(voter, (choice + 1) % (self.options + 1))
+            withheld = self.relayer.sign_commit(voter.account, other, deadline=self.commit_end)
+            assert withheld.previous == receipt.commitment
+            voter.withheld.append((withheld, other))
 
-    @precondition(lambda self: _in("commit")(self) and any(v.used for v in self.voters))
+    @precondition(
+        lambda self: _in("commit")(self) and any(v.used or v.withheld for v in self.voters)
+    )
     @rule(pick=picks)
-    def replay(self, pick: int) -> None:
-        """An already relayed signature is sent again: its nonce is spent."""
-        self.do_replay(pick)
+    def late(self, pick: int) -> None:
+        """A signature signed earlier is relayed: again (a replay), or at last (withheld)."""
+        self.do_late(pick)
 
-    def do_replay(self, pick: int) -> None:
-        """(After the commit window, the signature has expired first.)"""
-        if not any(v.used for v in self.voters):
+    def do_late(self, pick: int) -> None:
+        """It applies only if the ballot it names is still the voter's: never for a replay, and
+        for a withheld one only if the voter has not committed since signing it. (After the
+        commit window, the signature has expired first.)"""
+        signers = [v for v in self.voters if v.used or v.withheld]
+        if not signers:
             return
-        voter = _pick([v for v in self.voters if v.used], pick)
-        signed = _pick(voter.used, pick)
+        voter = _pick(signers, pick)
+        signatures = voter.used + voter.withheld
+        signed, receipt = _pick(signatures, pick)
+        label = "replay" if (signed, receipt) in voter.used else "withheld"
         if self.phase != "commit":  # signed with the commit window's end as deadline
             error, inputs = "BallotSignatureExpired", {"deadline": signed.deadline}
-        else:
+        elif signed.previous != voter.slot:
             error, inputs = (
-                "InvalidAccountNonce",
-                {"account": voter.address, "currentNonce": voter.nonce},
+                "BallotStaleSignature",
+                {"electionId": self.election_id, "voter": voter.address},
             )
-        self.attempt(
-            "replay",
+        else:
+            error, inputs = self.commit_error(voter)
+        sent = self.attempt(
+            label,
             lambda: self.relayer.commit_by_sig(signed, self.proof(voter, 0)),
             error,
             **inputs,
         )
+        if sent is not None:
+            self.committed(voter, receipt, sent)
+            if label == "withheld":
+                voter.withheld.remove((signed, receipt))
+                voter.used.append((signed, receipt))
 
     # -- revealing --------------------------------------------------------------------------------
 
@@ -562,7 +598,7 @@ class BallotMachine(RuleBasedStateMachine):
 
     @precondition(lambda self: not self.overdue())
     @rule(
-        action=st.sampled_from(["commit", "relayed", "replay", "reveal", "finalize"]),
+        action=st.sampled_from(["commit", "relayed", "late", "reveal", "finalize"]),
         pick=picks,
         choice=st.integers(0, 6),
     )
@@ -572,8 +608,8 @@ class BallotMachine(RuleBasedStateMachine):
             self.do_commit(_pick(self.voters, pick), pick, choice)
         elif action == "relayed":
             self.do_relayed(pick, choice, "ok")
-        elif action == "replay":
-            self.do_replay(pick)
+        elif action == "late":
+            self.do_late(pick)
         elif action == "reveal":
             self.do_reveal(pick, "own", False)
         else:
@@ -638,7 +674,6 @@ class BallotMachine(RuleBasedStateMachine):
             calls += [
                 COMMITMENT_OF + eid + _address(v.address),
                 HAS_REVEALED + eid + _address(v.address),
-                NONCES + _address(v.address),
             ]
         answers = iter(self.eth_calls(calls))
         tallies, turnout, revealed, unrevealed, quorum_met, finalized = decode(
@@ -653,7 +688,6 @@ class BallotMachine(RuleBasedStateMachine):
         for v in ghosts:
             assert next(answers) == v.commitment, v.address
             assert decode(["bool"], next(answers))[0] is v.revealed, v.address
-            assert decode(["uint256"], next(answers))[0] == v.nonce, v.address
         if self.changed:
             self.changed = False
             recount = self.relayer.recount(self.election_id)
@@ -682,7 +716,9 @@ MUST_REACH = (
     "relayed: ok",
     "relayed: BallotSignatureExpired",
     "relayed: BallotNotOnRoll",
-    "replay: InvalidAccountNonce",
+    "replay: BallotStaleSignature",
+    "withheld: ok",
+    "withheld: BallotStaleSignature",
     "reveal: ok",
     "reveal: BallotOutsideWindow",
     "reveal: BallotNoCommitment",
