@@ -110,6 +110,8 @@ contract Ballot is IBallot, GovchainAccess, EIP712 {
     /// so it is good only while that is still the voter's ballot: once anything is committed
     /// after it — the relayed ballot itself, or a newer one the voter sent directly — an old
     /// signature no longer applies and cannot override the voter's later choice.
+    /// NOTE: re-sending the very same sealed ballot (same salt) makes it current again, and with
+    /// it any signature that replaced it; clients seal every ballot with a fresh salt.
     function commitBySig(
         uint256 electionId,
         address voter,
