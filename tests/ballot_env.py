@@ -8,6 +8,7 @@ from typing import Any
 
 from eth_utils import keccak
 
+from devnet_clock import DevnetClock
 from govchain.chain import Chain
 from govchain.clients.ballot import BallotClient, VoteReceipt, VoterRoll
 from govchain.session import Session
@@ -18,7 +19,7 @@ OPTIONS = ["Yes", "No", "Abstain"]
 
 
 @dataclass
-class BallotEnv:
+class BallotEnv(DevnetClock):
     session: Session
     chain: Chain
     governance: BallotClient
@@ -27,13 +28,6 @@ class BallotEnv:
     relayer: BallotClient
     roll: VoterRoll
     receipt_dir: Path
-
-    def now(self) -> int:
-        return int(self.chain.w3.eth.get_block("latest")["timestamp"])
-
-    def travel_to(self, timestamp: int) -> None:
-        self.chain.rpc("evm_setNextBlockTimestamp", timestamp)
-        self.chain.rpc("evm_mine")
 
     def at(self, timestamp: int) -> None:
         """Stamp the next block (and the gas estimates made against it) at ``timestamp``."""

@@ -8,6 +8,7 @@ from typing import Any
 
 from eth_utils import keccak, to_checksum_address
 
+from devnet_clock import DevnetClock
 from govchain.chain import Chain
 from govchain.clients.customs import CustomsClient, DeclarationLine, TariffLine
 from govchain.session import Session
@@ -25,7 +26,7 @@ SCHEDULE_MARGIN = 60
 
 
 @dataclass
-class CustomsEnv:
+class CustomsEnv(DevnetClock):
     session: Session
     chain: Chain
     token: Any
@@ -39,16 +40,6 @@ class CustomsEnv:
     treasury: CustomsClient
     funder: CustomsClient  # funds trade-finance escrows (a bank)
     base_start: int = 0  # when the schedule a test module set up took effect, if any
-
-    def now(self) -> int:
-        return int(self.chain.w3.eth.get_block("latest")["timestamp"])
-
-    def travel_to(self, timestamp: int) -> None:
-        self.chain.rpc("evm_setNextBlockTimestamp", timestamp)
-        self.chain.rpc("evm_mine")
-
-    def balance(self, address: str) -> int:
-        return int(self.token.functions.balanceOf(address).call())
 
     def held(self) -> int:
         """What the Customs contract itself holds (refund pool and escrows)."""

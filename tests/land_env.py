@@ -7,6 +7,7 @@ from typing import Any
 
 from eth_utils import keccak
 
+from devnet_clock import DevnetClock
 from govchain.chain import Chain
 from govchain.clients.land import LandClient, ParcelSpec, geometry_hash, parcel_id
 from govchain.revert import revert_data_from_exception
@@ -19,7 +20,7 @@ DEED = keccak(text="deed of first registration")
 
 
 @dataclass
-class LandEnv:
+class LandEnv(DevnetClock):
     session: Session
     chain: Chain
     token: Any
@@ -29,16 +30,6 @@ class LandEnv:
     court: LandClient
     citizens: list[LandClient]
     treasury: str
-
-    def now(self) -> int:
-        return int(self.chain.w3.eth.get_block("latest")["timestamp"])
-
-    def travel_to(self, timestamp: int) -> None:
-        self.chain.rpc("evm_setNextBlockTimestamp", timestamp)
-        self.chain.rpc("evm_mine")
-
-    def balance(self, address: str) -> int:
-        return int(self.token.functions.balanceOf(address).call())
 
     def call(self, function: Any) -> Any:
         """A view call (``contract.functions.f(args)``); a revert raises its decoded error."""

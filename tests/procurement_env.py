@@ -8,6 +8,7 @@ from typing import Any
 
 from eth_utils import keccak
 
+from devnet_clock import DevnetClock
 from govchain.chain import Chain
 from govchain.clients.procurement import ProcurementClient, SealedBid
 from govchain.sender import Receipt
@@ -23,7 +24,7 @@ SPEC = keccak(text="tender specification v1")
 
 
 @dataclass
-class ProcurementEnv:
+class ProcurementEnv(DevnetClock):
     session: Session
     chain: Chain
     token: Any
@@ -36,17 +37,6 @@ class ProcurementEnv:
     suppliers: list[ProcurementClient]
     anyone: ProcurementClient
     bid_dir: Path
-
-    def now(self) -> int:
-        return int(self.chain.w3.eth.get_block("latest")["timestamp"])
-
-    def travel_to(self, timestamp: int) -> None:
-        """Mine the next block at ``timestamp`` (anvil time travel, no waiting)."""
-        self.chain.rpc("evm_setNextBlockTimestamp", timestamp)
-        self.chain.rpc("evm_mine")
-
-    def balance(self, address: str) -> int:
-        return int(self.token.functions.balanceOf(address).call())
 
     def open_tender(self, **overrides: Any) -> int:
         now = self.now()
