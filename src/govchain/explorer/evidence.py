@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from govchain.explorer.app import Explorer
 
 MAX_UPLOAD = 64 * 1024  # a proof of a 2**64-leaf tree is ~4 KB; a vote receipt ~300 bytes
+MAX_DEPTH = 8  # nesting levels read: the files here nest two
 MAX_PROOF = 256  # siblings: no tree is deeper than its 256-bit leaf hashes allow
 TX_HASH = re.compile(r"^0x[0-9a-fA-F]{64}$")
 BYTES32 = TX_HASH
@@ -165,7 +166,15 @@ def claim_from_file(data: bytes, name: str = "the file") -> Claim:
     if not data.strip():
         raise VerifyInputError(400, "That file is empty", f"{_clip(name)} has nothing in it.")
     try:
-        document = json.loads(data.decode("utf-8-sig"))
+        text = data.decode("utf-8-sig")
+        if _depth(text) > MAX_DEPTH:
+            raise VerifyInputError(
+                422,
+                "This file is not one the explorer can check",
+                f"{_clip(name)} nests more than {MAX_DEPTH} levels deep; welfare proofs, vote "
+                "receipts and sale receipts nest two at most.",
+            )
+        document = json.loads(text)
     except UnicodeDecodeError:
         raise VerifyInputError(
             400,
@@ -182,6 +191,29 @@ def claim_from_file(data: bytes, name: str = "the file") -> Claim:
             "sale receipts are small JSON text files.",
         ) from None
     return claim_from_document(document)
+
+
+def _depth(text: str) -> int:
+    """How deep arrays and objects nest in JSON ``text`` (strings skipped): checked before
+    parsing, so that a pathological file gets the same answer whatever the parser's stack."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 
 def claim_from_document(document: Any) -> Claim:
