@@ -8,40 +8,19 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
+from cli_runner import GroupRunner
 from govchain.chain import Chain
 from govchain.cli import main
 from govchain.cli_ballot import _document_labels
 from govchain.clients.ballot import BallotClient, Recount
 from govchain.project import Project
 
+CLI = GroupRunner("ballot")
+_invoke, _run, _refused, _usage_error = CLI.invoke, CLI.run, CLI.refused, CLI.usage_error
+
 DAY = 86_400
-
-
-def _invoke(*args: str | Path) -> Result:
-    return CliRunner().invoke(main, ["ballot", *map(str, args)])
-
-
-def _run(*args: str | Path) -> str:
-    result = _invoke(*args)
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
-def _refused(*args: str | Path) -> str:
-    """A command refused by the contract or for its input: one line, exit code 1."""
-    result = _invoke(*args)
-    assert result.exit_code == 1, result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit)
-    assert "Traceback" not in result.output
-    return result.output
-
-
-def _usage_error(*args: str | Path) -> str:
-    result = _invoke(*args)
-    assert result.exit_code == 2, result.output
-    return result.output
 
 
 def _tallies(results: str) -> dict[str, int]:

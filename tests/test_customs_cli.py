@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
+from cli_runner import GroupRunner
 from govchain.chain import Chain
 from govchain.cli import main
 from govchain.cli_customs import TokenUnits, _read_declaration, _read_tariff
@@ -17,28 +18,12 @@ from govchain.clients.customs import CustomsInputError, DeclarationLine, TariffL
 from govchain.project import Project
 from govchain.session import Session, registries
 
+CLI = GroupRunner("customs")
+_invoke, _run, _refused, _usage_error = CLI.invoke, CLI.run, CLI.refused, CLI.usage_error
+
 DAY = 86_400
 CARS, TEA = 870380, 90230
 GERMANY, KENYA, CHINA = 276, 404, 156
-
-
-def _invoke(*args: str | int | Path) -> Result:
-    return CliRunner().invoke(main, ["customs", *map(str, args)])
-
-
-def _run(*args: str | int | Path) -> str:
-    result = _invoke(*args)
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
-def _refused(*args: str | int | Path) -> str:
-    """A command refused by the contract or for its input: one line, exit code 1."""
-    result = _invoke(*args)
-    assert result.exit_code == 1, result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit)
-    assert "Traceback" not in result.output
-    return result.output
 
 
 def _travel(chain: Chain, seconds: int) -> None:

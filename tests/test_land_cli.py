@@ -6,40 +6,19 @@ import json
 import re
 from pathlib import Path
 
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
+from cli_runner import GroupRunner
 from govchain.chain import Chain
 from govchain.cli import main
 from govchain.clients.land import parcel_id
 from govchain.project import Project
 from govchain.session import Session, registries
 
+CLI = GroupRunner("land")
+_invoke, _run, _refused, _usage_error = CLI.invoke, CLI.run, CLI.refused, CLI.usage_error
+
 RECEIPT = re.compile(r"^tx (0x[0-9a-f]{64}) \(block (\d+), ", re.MULTILINE)
-
-
-def _invoke(*args: str | Path) -> Result:
-    return CliRunner().invoke(main, ["land", *map(str, args)])
-
-
-def _run(*args: str | Path) -> str:
-    result = _invoke(*args)
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
-def _refused(*args: str | Path) -> str:
-    """A command the contract refused: one line naming the error, exit code 1."""
-    result = _invoke(*args)
-    assert result.exit_code == 1, result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit)
-    assert "Traceback" not in result.output
-    return result.output
-
-
-def _usage_error(*args: str | Path) -> str:
-    result = _invoke(*args)
-    assert result.exit_code == 2, result.output
-    return result.output
 
 
 def _tx(output: str) -> tuple[str, int]:

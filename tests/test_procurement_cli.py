@@ -8,32 +8,19 @@ from pathlib import Path
 
 import click
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
+from cli_runner import GroupRunner
 from govchain.chain import Chain
 from govchain.cli import main
 from govchain.cli_procurement import DURATION, WHEN, TokenUnits, When
 from govchain.project import Project
 from govchain.session import Session, registries
 
+CLI = GroupRunner("procurement")
+_invoke, _run, _refused, _usage_error = CLI.invoke, CLI.run, CLI.refused, CLI.usage_error
+
 DAY = 86_400
-
-
-def _invoke(*args: str | Path) -> Result:
-    return CliRunner().invoke(main, ["procurement", *map(str, args)])
-
-
-def _run(*args: str | Path) -> str:
-    result = _invoke(*args)
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
-def _refused(*args: str | Path) -> str:
-    result = _invoke(*args)
-    assert result.exit_code == 1, result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit)
-    return result.output
 
 
 def _travel(chain: Chain, seconds: int) -> None:
