@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 from eth_abi import decode
 from eth_utils import keccak, to_checksum_address
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -66,6 +66,8 @@ GROUNDS = keccak(text="grounds of appeal")
 MARGIN = 15 * 60  # well above the seconds between reading the latest block and the next one
 
 ASSESSMENT_SETTINGS = settings(
+    # Report a failing example as found: shrinking a chain-backed run can take minutes.
+    phases=(Phase.explicit, Phase.reuse, Phase.generate),
     max_examples=25,
     deadline=None,
     derandomize=True,
@@ -73,6 +75,8 @@ ASSESSMENT_SETTINGS = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 LEDGER_SETTINGS = settings(
+    # Report a failing example as found: shrinking a chain-backed run can take minutes.
+    phases=(Phase.explicit, Phase.reuse, Phase.generate),
     max_examples=8,
     stateful_step_count=20,
     deadline=None,

@@ -54,7 +54,7 @@ import pytest
 from eth_abi import decode, encode
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -98,6 +98,8 @@ REGISTERED = 3  # suppliers approved in the registry as each example starts
 REPORT_EVERY = 15  # steps between client reports of the tenders that changed (and at the end)
 
 SETTINGS = settings(
+    # Report a failing example as found: shrinking a chain-backed run can take minutes.
+    phases=(Phase.explicit, Phase.reuse, Phase.generate),
     max_examples=12,
     stateful_step_count=STEPS,
     deadline=None,

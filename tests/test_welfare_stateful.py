@@ -31,7 +31,7 @@ import pytest
 from eth_abi import decode
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak, to_checksum_address
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -59,6 +59,8 @@ RECONCILE_EVERY = 8  # steps between event reconciliations of every round (chang
 PUBLISHED = ROUND_STATUS.index("Published")
 
 SETTINGS = settings(
+    # Report a failing example as found: shrinking a chain-backed run can take minutes.
+    phases=(Phase.explicit, Phase.reuse, Phase.generate),
     max_examples=20,
     stateful_step_count=STEPS,
     deadline=None,
