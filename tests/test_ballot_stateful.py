@@ -48,6 +48,10 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from batched_calls import address_word as _address
+from batched_calls import batch_eth_call
+from batched_calls import selector as _selector
+from batched_calls import word as _word
 from govchain import contract_error
 from govchain.chain import Chain
 from govchain.clients.ballot import (
@@ -90,24 +94,12 @@ def _pick(items: list[T], k: int) -> T:
     return items[k % len(items)]
 
 
-def _selector(signature: str) -> bytes:
-    return keccak(text=signature)[:4]
-
-
 COMMITMENT_OF = _selector("commitmentOf(uint256,address)")
 HAS_REVEALED = _selector("hasRevealed(uint256,address)")
 RESULT = _selector("result(uint256)")
 RESULT_TYPE = "(uint256[],uint256,uint256,uint256,bool,bool)"  # IBallot.Result
 # Ballot's marker in a revealed voter's slot (where ``commitmentOf`` reads zero).
 REVEALED = (1).to_bytes(32, "big")
-
-
-def _word(value: int) -> bytes:
-    return value.to_bytes(32, "big")
-
-
-def _address(address: str) -> bytes:
-    return bytes(12) + bytes.fromhex(address[2:])
 
 
 # -- the deployment shared by every example -------------------------------------------------------
@@ -649,19 +641,7 @@ class BallotMachine(RuleBasedStateMachine):
 
     def eth_calls(self, datas: list[bytes]) -> list[bytes]:
         """Many eth_calls to the Ballot in one JSON-RPC batch."""
-        provider: Any = self.world.chain.w3.provider
-        responses = provider.make_batch_request(
-            [
-                ("eth_call", [{"to": self.world.ballot, "data": "0x" + d.hex()}, "latest"])
-                for d in datas
-            ]
-        )
-        assert isinstance(responses, list), responses
-        out = []
-        for response in sorted(responses, key=lambda r: int(r["id"])):
-            assert "error" not in response, response
-            out.append(bytes.fromhex(str(response["result"])[2:]))
-        return out
+        return batch_eth_call(self.world.chain, [(self.world.ballot, d) for d in datas])
 
     @invariant()
     def chain_agrees_with_the_ghost(self) -> None:

@@ -38,6 +38,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from batched_calls import batch_eth_call
 from customs_env import (
     CARS,
     CHINA,
@@ -406,16 +407,7 @@ class CustomsLedgerMachine(RuleBasedStateMachine):
     # -- helpers ----------------------------------------------------------------------------------
 
     def eth_calls(self, calls: list[tuple[str, str]]) -> list[bytes]:
-        """Many eth_calls in one JSON-RPC batch (web3's per-call overhead would dominate)."""
-        requests = [("eth_call", [{"to": to, "data": data}, "latest"]) for to, data in calls]
-        provider: Any = self.env.chain.w3.provider
-        responses = provider.make_batch_request(requests)
-        assert isinstance(responses, list), responses
-        out = []
-        for response in sorted(responses, key=lambda x: int(x["id"])):
-            assert "error" not in response, response
-            out.append(bytes.fromhex(str(response["result"])[2:]))
-        return out
+        return batch_eth_call(self.env.chain, calls)
 
     def read_balances(self, accounts: list[str]) -> list[int]:
         token = self.env.token

@@ -68,6 +68,10 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from batched_calls import address_word as _address
+from batched_calls import batch_eth_call
+from batched_calls import selector as _selector
+from batched_calls import word as _word
 from govchain import contract_error
 from govchain.chain import Chain
 from govchain.clients.land import (
@@ -115,10 +119,6 @@ OUTCOMES: Counter[str] = Counter()  # what the examples exercised, checked by th
 Expected = tuple[str, dict[str, Any]] | None  # the custom error and its arguments, or success
 
 
-def _selector(signature: str) -> bytes:
-    return keccak(text=signature)[:4]
-
-
 BALANCE_OF = _selector("balanceOf(address)")  # ERC-20 and ERC-721 alike
 TOTAL_SUPPLY = _selector("totalSupply()")
 OWNER_OF = _selector("ownerOf(uint256)")
@@ -131,14 +131,6 @@ TREASURY = _selector("treasury()")
 APPROVAL_REQUIRED = _selector("saleApprovalRequired()")
 PAUSED = _selector("paused()")
 PARCEL_NUMBER = _selector("parcelNumber(uint256)")
-
-
-def _word(value: int) -> bytes:
-    return value.to_bytes(32, "big")
-
-
-def _address(address: str) -> bytes:
-    return bytes(12) + bytes.fromhex(address[2:])
 
 
 def _role(name: str) -> bytes:
@@ -436,24 +428,8 @@ class LandMachine(RuleBasedStateMachine):
         return next(a for a in self.world.accounts if a.address == address)
 
     def eth_calls(self, calls: Iterable[tuple[str, bytes]]) -> list[bytes | ContractError]:
-        """Many eth_calls in one JSON-RPC batch; a revert comes back as its decoded error."""
-        requests = [
-            ("eth_call", [{"to": to, "data": "0x" + data.hex()}, "latest"]) for to, data in calls
-        ]
-        if not requests:
-            return []
-        provider: Any = self.world.chain.w3.provider
-        responses = provider.make_batch_request(requests)
-        assert isinstance(responses, list), responses
-        out: list[bytes | ContractError] = []
-        for response in sorted(responses, key=lambda x: int(x["id"])):
-            if "error" in response:
-                error = self.world.errors.decode(response["error"].get("data"))
-                assert isinstance(error, ContractError), response
-                out.append(error)
-            else:
-                out.append(bytes.fromhex(str(response["result"])[2:]))
-        return out
+        """A revert comes back as its decoded error."""
+        return batch_eth_call(self.world.chain, calls, self.world.errors)
 
     # -- actions: each predicts its outcome from the model, then checks it -------------------------
 

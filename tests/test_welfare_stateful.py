@@ -42,6 +42,10 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from batched_calls import address_word as _address
+from batched_calls import batch_eth_call
+from batched_calls import selector as _selector
+from batched_calls import word as _word
 from govchain import contract_error
 from govchain.chain import Chain
 from govchain.clients.welfare import ROUND_STATUS, RoundPlan, WelfareClient
@@ -74,22 +78,10 @@ T = TypeVar("T")
 OUTCOMES: Counter[str] = Counter()  # what the examples exercised, checked by the test
 
 
-def _selector(signature: str) -> bytes:
-    return keccak(text=signature)[:4]
-
-
 BALANCE_OF = _selector("balanceOf(address)")
 IS_CLAIMED = _selector("isClaimed(uint256,uint256)")
 ROUND_ACCOUNTS = _selector("roundAccounts(uint256)")
 ROUND = _selector("round(uint256)")
-
-
-def _word(value: int) -> bytes:
-    return value.to_bytes(32, "big")
-
-
-def _address(address: str) -> bytes:
-    return bytes(12) + bytes.fromhex(address[2:])
 
 
 # -- the deployment shared by every example -------------------------------------------------------
@@ -322,20 +314,7 @@ class WelfareMachine(RuleBasedStateMachine):
         )
 
     def eth_calls(self, calls: Iterable[tuple[str, bytes]]) -> list[bytes]:
-        """Many eth_calls in one JSON-RPC batch (web3's per-call overhead would dominate)."""
-        requests = [
-            ("eth_call", [{"to": to, "data": "0x" + data.hex()}, "latest"]) for to, data in calls
-        ]
-        if not requests:
-            return []
-        provider: Any = self.world.chain.w3.provider
-        responses = provider.make_batch_request(requests)
-        assert isinstance(responses, list), responses
-        out = []
-        for response in sorted(responses, key=lambda x: int(x["id"])):
-            assert "error" not in response, response
-            out.append(bytes.fromhex(str(response["result"])[2:]))
-        return out
+        return batch_eth_call(self.world.chain, calls)
 
     # -- actions: each predicts its outcome from the ledger, then checks it ------------------------
 
