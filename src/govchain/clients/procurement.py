@@ -316,10 +316,11 @@ class ProcurementClient(ContractClient):
 
     def approve_bond(self, tender_id: int) -> Receipt | None:
         """Let the contract take the tender's bond from the signer (nothing sent if bond is 0)."""
-        record = self.tender(tender_id)
-        if record.bond == 0:
+        # The stored struct is enough: tender() would also scan the logs for the spec's hash.
+        stored = self._view_struct("tender", tender_id)
+        if stored["bond"] == 0:
             return None
-        return self._approve(record.token, record.bond)
+        return self._approve(stored["token"], int(stored["bond"]))
 
     def commit_bid(self, sealed: SealedBid, *, keep: str | Path) -> Receipt:
         """Save ``sealed`` to ``keep`` (refusing to overwrite), then commit it on chain.
@@ -377,8 +378,7 @@ class ProcurementClient(ContractClient):
 
     def fund_escrow(self, tender_id: int, milestones: Sequence[int]) -> Receipt:
         """Approve and escrow the awarded price split into ``milestones`` (the buyer signs)."""
-        record = self.tender(tender_id)
-        self._approve(record.token, sum(milestones))
+        self._approve(self._view_struct("tender", tender_id)["token"], sum(milestones))
         return self._transact(self.contract.functions.fundEscrow(tender_id, list(milestones)))
 
     def confirm_milestone(self, tender_id: int, milestone: int, report_hash: bytes) -> Receipt:
