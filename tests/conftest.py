@@ -99,3 +99,22 @@ def token(session: Session) -> object:
     """A freshly deployed PaymentToken (2 decimals); accounts[0] is admin and minter."""
     admin = session.chain.accounts[0].address
     return session.deploy("PaymentToken", "Public Unit", "PUB", 2, admin, admin)
+
+
+@pytest.fixture
+def suite_session(devnet_project: Project, chain: Chain) -> Session:
+    """The whole suite (govchain.yaml) deployed on the session's anvil, recorded in a tmp project."""
+    from govchain.deploy import deploy_suite
+
+    errors, events = registries(devnet_project)
+    session = Session(devnet_project, chain, errors, events)
+    deploy_suite(devnet_project, chain, session.sender)
+    return session
+
+
+@pytest.fixture
+def demo_context(suite_session: Session) -> object:
+    """A :class:`govchain.demo.DemoContext` on the deployed suite (silent progress)."""
+    from govchain.demo import DemoContext
+
+    return DemoContext(suite_session)
