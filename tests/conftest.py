@@ -103,7 +103,7 @@ def token(session: Session) -> object:
 
 @pytest.fixture
 def suite_session(devnet_project: Project, chain: Chain) -> Session:
-    """The whole suite (govchain.yaml) deployed on the session's anvil, recorded in a tmp project."""
+    """The suite (govchain.yaml) deployed on the session's anvil, recorded in a tmp project."""
     from govchain.deploy import deploy_suite
 
     errors, events = registries(devnet_project)
