@@ -28,14 +28,14 @@ def in_project(tmp_project: Project, monkeypatch: pytest.MonkeyPatch) -> Project
 
 def test_up_starts_devnet_deploys_and_reports_then_is_idempotent(in_project: Project) -> None:
     runner = CliRunner()
-    first = runner.invoke(main, ["up", "--no-serve"])
+    first = runner.invoke(main, ["up", "--no-serve", "--no-demo"])
     assert first.exit_code == 0, first.output
     assert "deployed PaymentToken at 0x" in first.output
     assert "code matches build" in first.output
     record = json.loads((in_project.deployments_dir / "local.json").read_text())
     address = record["contracts"]["PaymentToken"]["address"]
     # The devnet was stopped and its state kept: a second `up` finds everything in place.
-    second = runner.invoke(main, ["up", "--no-serve"])
+    second = runner.invoke(main, ["up", "--no-serve", "--no-demo"])
     assert second.exit_code == 0, second.output
     assert "Nothing to deploy: 6 contracts unchanged on local" in second.output
     assert f"PaymentToken        {address}  code matches build" in second.output

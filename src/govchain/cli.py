@@ -157,39 +157,6 @@ def _status(session: Any) -> None:
         sys.exit(2)
 
 
-@main.command()
-@click.option(
-    "--serve/--no-serve",
-    default=True,
-    show_default=True,
-    help="Keep the devnet running after deploying, until Ctrl-C.",
-)
-@handle_errors
-def up(serve: bool) -> None:
-    """Start the devnet, compile, deploy the suite and show what is deployed."""
-    from govchain.chain import forget_node, node_file, running_node_url, serve_node
-    from govchain.session import connect
-
-    project = _project()
-    anvil = None
-    if running_node_url(project) is None:
-        anvil = serve_node(project)
-    try:
-        with connect("local", project=project) as session:
-            _deploy(session)
-            click.echo("")
-            _status_quietly(session)
-            click.echo(f"\ndevnet: {session.chain.url} (chain id {session.chain.chain_id})")
-        if anvil is not None and serve:
-            click.echo("Ctrl-C to stop the devnet (its state is kept in .govchain/local)")
-            _wait_for_interrupt(anvil.process)
-    finally:
-        if anvil is not None:
-            anvil.stop()
-            if node_file(project).exists():
-                forget_node(project)
-
-
 def _status_quietly(session: Any) -> None:
     with contextlib.suppress(SystemExit):  # `up` reports a mismatch but keeps serving
         _status(session)
@@ -249,6 +216,7 @@ from govchain.cli_customs import customs  # noqa: E402 - subcommand groups regis
 from govchain.cli_explorer import explorer  # noqa: E402 - subcommand groups register last
 from govchain.cli_land import land  # noqa: E402 - subcommand groups register last
 from govchain.cli_procurement import procurement  # noqa: E402 - subcommand groups register last
+from govchain.cli_up import up  # noqa: E402 - subcommand groups register last
 from govchain.cli_welfare import welfare  # noqa: E402 - subcommand groups register last
 
 main.add_command(welfare)
@@ -257,6 +225,7 @@ main.add_command(land)
 main.add_command(customs)
 main.add_command(explorer)
 main.add_command(ballot)
+main.add_command(up)
 
 if __name__ == "__main__":
     main()

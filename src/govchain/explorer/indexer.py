@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from govchain.errors import GovchainError
 from govchain.events import Event
 from govchain.explorer.describe import (
     DEFAULT_ADMIN_ROLE,
@@ -265,7 +266,7 @@ def _transaction(tx_hash: str, number: int, receipt: Any) -> dict[str, Any]:
     }
 
 
-class ExplorerError(Exception):
+class ExplorerError(GovchainError):
     """The explorer cannot run as asked (another chain's database, nothing deployed, ...)."""
 
 
