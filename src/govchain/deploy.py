@@ -1,5 +1,8 @@
 """Deploy the suite described in ``govchain.yaml`` and record it in ``deployments/<network>.json``.
 
+Next to the record, ``deployments/<network>/verify/`` gets each contract's verification bundle
+(:mod:`govchain.verification`).
+
 Deploying is idempotent: a contract whose sources and constructor arguments are unchanged, and
 whose record still matches the chain, is left alone. Changed sources need an explicit
 ``redeploy``; a record whose chain was reset is reported stale and never silently reused.
@@ -355,6 +358,10 @@ def deploy_suite(
         if name not in known:
             del record.contracts[name]
     path = record.save(project) if save else DeploymentRecord.path(project, network)
+    if save:
+        from govchain.verification import write_bundles  # deferred: it imports this module
+
+        write_bundles(project, record)
     return DeployOutcome(record, deployed, unchanged, path)
 
 
