@@ -88,7 +88,9 @@ def _explorer(session: Session, port: int) -> Iterator[str]:
     from govchain.explorer.server import BackgroundExplorer, prepare
 
     _heading("explorer")
-    prepared = prepare(session, port)
+    # The index lives with the devnet's state, so forgetting the chain forgets its index too.
+    database = session.project.state_dir / session.network / "explorer.db"
+    prepared = prepare(session, port, f"sqlite:///{database}")
     click.echo(f"  indexed {prepared.report.events:,} events up to block {prepared.report.head}")
     server = BackgroundExplorer(prepared).start()
     try:
