@@ -3,19 +3,33 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 from pathlib import Path
+from types import ModuleType
 
 import pytest
+from eth_utils import keccak
+from starlette.testclient import TestClient
 
-from govchain import contract_error
-from govchain.clients.land import LandClient
-from govchain.demo import DemoContext, demo_account
+from govchain.clients.land import LandClient, geometry_hash
+from govchain.demo import DemoContext
 from govchain.demo.land import FARM_PARTS, PARCELS, run
-from govchain.project import Project
+from govchain.explorer.app import Explorer, create_app
+from govchain.explorer.indexer import Indexer
+from govchain.explorer.store import Store
 from govchain.session import Session
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "scripts" / "examples" / "land_parcels_0912.csv"
+EXTRACT = ROOT / "scripts" / "examples" / "land_district_0912" / "parcels.csv"
+
+
+def _script() -> ModuleType:
+    path = ROOT / "scripts" / "land_register_parcels.py"
+    spec = importlib.util.spec_from_file_location("land_register_parcels", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def balance(ctx: DemoContext, address: str) -> int:
@@ -112,3 +126,60 @@ def test_demo_runs_again_in_a_fresh_district(demo_context: DemoContext) -> None:
     assert second.facts["district"] != first.facts["district"]
     land: LandClient = LandClient.connect(demo_context.session)
     assert land.title(second.facts["history_parcel"]).owner == second.facts["history_owners"][-1]
+
+
+def test_demo_highlights_open_in_the_explorer(demo_context: DemoContext, tmp_path: Path) -> None:
+    result = run(demo_context)
+    store = Store(f"sqlite:///{tmp_path / 'explorer.db'}")
+    explorer = Explorer(demo_context.session, store, Indexer(demo_context.session, store))
+    explorer.sync()
+    with TestClient(create_app(explorer, sync_every=None)) as client:
+        for highlight in result.highlights:
+            page = client.get(f"/api{highlight.path}")
+            assert page.status_code == 200, highlight.path
+            if highlight.path.startswith("/tx/"):
+                assert page.json()["transaction"]["status"] == 1
+            else:
+                assert page.json()["history"], highlight.path
+
+
+def test_script_registers_the_extract(
+    suite_session: Session, capsys: pytest.CaptureFixture[str]
+) -> None:
+    script = _script()
+    land: LandClient = LandClient.connect(suite_session)
+    rows = list(csv.DictReader(EXTRACT.open(newline="")))
+
+    # Without the registrar role the registry refuses, and the script says so in one line.
+    assert script.main([str(EXTRACT)]) == 1
+    refused = capsys.readouterr().err
+    assert "AccessControlUnauthorizedAccount" in refused and "Traceback" not in refused
+
+    land.grant_role("REGISTRAR_ROLE", suite_session.chain.deployer.address)
+    assert script.main(["--network", "local", str(EXTRACT)]) == 0
+    out = capsys.readouterr().out
+    assert out.endswith("3 parcels registered, 22,830 m² in all\n")
+    for row in rows:
+        title = land.title(row["number"])
+        assert title.owner == row["owner"] and title.status == "Live"
+        assert (title.area, title.land_use) == (int(row["area"]), int(row["land_use"]))
+        assert title.deed_hash == keccak((EXTRACT.parent / row["document"]).read_bytes())
+        geometry = (EXTRACT.parent / row["geometry"]).read_bytes()
+        assert title.geometry_hash == geometry_hash(geometry)
+
+    # A second run would register the same parcels again: the registry refuses the first.
+    assert script.main([str(EXTRACT)]) == 1
+    assert "LandAlreadyRegistered" in capsys.readouterr().err
+
+
+def test_script_refuses_a_parcel_listed_twice(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = EXTRACT.read_text().splitlines()
+    extract = tmp_path / "parcels.csv"
+    extract.write_text("\n".join([*lines, lines[1]]) + "\n")
+    for row in csv.DictReader(EXTRACT.open(newline="")):
+        for column in ("geometry", "document"):
+            (tmp_path / row[column]).write_bytes((EXTRACT.parent / row[column]).read_bytes())
+    assert _script().main([str(extract)]) == 1
+    assert "parcel 0912-3 is listed twice" in capsys.readouterr().err
