@@ -140,14 +140,19 @@ def test_setup_script_creates_the_election_of_the_csv_and_writes_its_roll(
 
     # A second run must not overwrite the published roll, and creates nothing.
     assert ballot_setup_election.main([str(voters), str(election), "--out", str(out)]) == 1
+    assert "tree.json exists" in capsys.readouterr().out
     assert int(ballot.contract.functions.electionCount().call()) == election_id
 
 
 def test_setup_script_refused_without_the_authority_role(
-    suite_session: Session, tmp_path: Path
+    suite_session: Session, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     ballot: BallotClient = BallotClient.connect(suite_session)
     args = [str(EXAMPLES / "ballot_voters.csv"), str(EXAMPLES / "ballot_election.json")]
     assert ballot_setup_election.main([*args, "--out", str(tmp_path / "roll")]) == 1
+    printed = capsys.readouterr().out
+    role = "0x" + keccak(text="ELECTION_AUTHORITY_ROLE").hex()
+    assert "AccessControlUnauthorizedAccount" in printed and role in printed
+    assert suite_session.chain.accounts[0].address in printed
     assert int(ballot.contract.functions.electionCount().call()) == 0
     assert not (tmp_path / "roll").exists()
