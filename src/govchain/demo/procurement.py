@@ -38,12 +38,13 @@ REVIEWER = "procurement: Jonas Lindqvist, review board"
 INSPECTOR = "procurement: Priya Natarajan, site inspector"
 REGISTRAR = "procurement: Supplier registry desk"
 BUYER = "procurement: Northfield Public Works Department"
+NEVER_REVEALED = "Valley Asphalt Co-operative"
 BIDDERS = (
     Bidder("Harbour & Stone Construction", 398_500_00),
     Bidder("Northbridge Civil Works", 412_750_00),
     Bidder("Meridian Roads Ltd", 429_900_00),
     Bidder("Summit Infrastructure Group", 468_000_00),  # above the ceiling: not compliant
-    Bidder("Valley Asphalt Co-operative", 405_000_00, reveals=False),
+    Bidder(NEVER_REVEALED, 405_000_00, reveals=False),
 )
 CHALLENGER = "Northbridge Civil Works"  # the runner-up disputes the winner's asphalt grade
 MILESTONES = (
@@ -161,31 +162,33 @@ def run(ctx: DemoContext) -> DomainResult:
         payments.append(site.confirm_milestone(tender_id, index, report))
         ctx.count(DOMAIN, index + 1, len(MILESTONES), "milestones inspected and paid")
 
-    price_text = f"{price / 100:,.2f} PUB"
+    price_text = f"{price // 100:,}.{price % 100:02d} PUB"  # the token has 2 decimals
     return DomainResult(
         DOMAIN,
         highlights=[
             Highlight(
-                f"Tender {tender_id}: 5 sealed bids, awarded to {winner_name} at {price_text}, "
-                "all three milestones paid",
+                f"Tender {tender_id}: {len(BIDDERS)} sealed bids, awarded to {winner_name} "
+                f"at {price_text}, all {len(MILESTONES)} milestones paid",
                 f"/records/tender/{tender_id}",
             ),
             Highlight(
-                f"The winning supplier, {winner_name}, in the registry",
+                f"{winner_name}: approved in the supplier registry, then won the tender",
                 f"/records/supplier/{winner}",
             ),
             Highlight(
-                "The award: anyone can check the lowest compliant price won",
+                "The award by rule: the lowest price within the ceiling wins",
                 f"/tx/{awarded.tx_hash}",
             ),
             Highlight(
-                "A bid never revealed: its bond went to the buyer", f"/tx/{forfeited.tx_hash}"
+                f"{NEVER_REVEALED} never revealed its bid: its bond went to the buyer",
+                f"/tx/{forfeited.tx_hash}",
             ),
             Highlight(
-                f"{CHALLENGER}'s challenge, dismissed by the reviewer", f"/tx/{dismissed.tx_hash}"
+                f"The runner-up, {CHALLENGER}, challenged the award: dismissed on review",
+                f"/tx/{dismissed.tx_hash}",
             ),
             Highlight(
-                "The inspector's last site report pays the final milestone",
+                "The inspector's last site report releases the final payment from escrow",
                 f"/tx/{payments[-1].tx_hash}",
             ),
         ],
