@@ -35,14 +35,14 @@ def main(argv: list[str] | None = None) -> int:
                 f"{len(receipts)} tariff line(s) from {args.csv_file}, signed by "
                 f"{customs.sender.address}; the chain now holds:"
             )
-            for line in schedule:
+            for line in sorted(schedule, key=lambda t: (t.hs_code, t.origin or 0)):
                 # Read back what the contract will apply from that day on.
                 rate, preferential = customs.duty_rate(
                     line.hs_code, line.origin or 0, at=line.effective_from
                 )
-                day = datetime.fromtimestamp(line.effective_from, UTC).date()
+                when = f"{datetime.fromtimestamp(line.effective_from, UTC):%Y-%m-%d %H:%M} UTC"
                 origin = f"origin {line.origin:03d}" if preferential else "all origins"
-                print(f"  HS {line.hs_code:06d}  {origin:<12} {rate / 100:6.2f} %  from {day}")
+                print(f"  HS {line.hs_code:06d}  {origin:<12} {rate / 100:6.2f} %  from {when}")
     except (govchain.GovchainError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -40,6 +40,7 @@ TRADERS = {
     "sunrise-apparel": "Sunrise Apparel",
 }
 BROKER, BANK, EXPORTER = "meridian-brokers", "coastal-trade-bank", "highlands-tea-estates"
+BANK_NAME, EXPORTER_NAME = "Coastal Trade Bank", "Highlands Tea Estates (Kericho, Kenya)"
 OFFICIALS = {
     "TARIFF_AUTHORITY_ROLE": "customs-tariff-office",
     "TRADER_REGISTRAR_ROLE": "customs-registrar",
@@ -136,7 +137,7 @@ def run(ctx: DemoContext) -> DomainResult:
         collected += int(assessed["duty"]) + int(assessed["vat"])
         ctx.count(DOMAIN, done, len(FILINGS), "declarations filed and assessed")
 
-    ctx.step(DOMAIN, f"{BANK} escrows the Kenyan tea's price for the exporter until clearance")
+    ctx.step(DOMAIN, f"{BANK_NAME} escrows the Kenyan tea's price for {EXPORTER_NAME}")
     escrow_amount = KENYAN_TEA.customs_value
     opened = governance.as_account(bank).open_escrow(
         ids[ESCROWED], exporter.address, escrow_amount, ctx.now() + ESCROW_DAYS * DAY
@@ -160,7 +161,7 @@ def run(ctx: DemoContext) -> DomainResult:
         payers[filing.key].release(ids[filing.key])
         ctx.count(DOMAIN, done, len(cleared), "goods released")
 
-    ctx.step(DOMAIN, f"exporter claims escrow {escrow_id}: the tea has cleared")
+    ctx.step(DOMAIN, f"the tea has cleared: {EXPORTER_NAME} claims escrow {escrow_id}")
     governance.as_account(exporter).claim_escrow(escrow_id)
 
     refund = _appeal(ctx, traders["sunrise-apparel"], officials["APPEALS_OFFICER_ROLE"], ids)
