@@ -19,7 +19,10 @@ is 100,000 leaves in under ``TARGET_SECONDS`` on the two-core development machin
 Run from the repository root::
 
     .venv/bin/python -m benchmarks.merkle_build [--n 100000] [--n 1000000] [--repeat 1]
-        [--checksummed] [--skip-node]
+        [--checksummed] [--skip-node] [--json PATH]
+
+``--json PATH`` also writes the rows (seconds, roots) and the verdict there, for
+``python -m benchmarks``.
 
 Exit status: 0 if the target is met (or 100,000 is not among the sizes), 1 if it is not,
 2 if the Python and Node roots differ.
@@ -34,7 +37,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from eth_utils import to_checksum_address
@@ -167,9 +170,30 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--checksummed", action="store_true", help="also time EIP-55 checksummed addresses"
     )
     parser.add_argument("--skip-node", action="store_true", help="do not run OpenZeppelin's")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="also write the numbers here")
     args = parser.parse_args(argv)
     args.n = args.n or [TARGET_N]
     return args
+
+
+def write_json(path: Path, rows: list[Row], repeat: int) -> None:
+    """The rows (with whether each pair of roots is equal) and the target's verdict."""
+    target = [r for r in rows if r.n == TARGET_N]
+    summary = {
+        "encoding": ENCODING,
+        "repeat": repeat,
+        "target_n": TARGET_N,
+        "target_seconds": TARGET_SECONDS,
+        "rows": [
+            {
+                **asdict(r),
+                "roots_equal": None if r.node_root is None else r.node_root == r.python_root,
+            }
+            for r in rows
+        ],
+        "passed": None if not target else target[0].python_seconds < TARGET_SECONDS,
+    }
+    path.write_text(json.dumps(summary, indent=2) + "\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -179,6 +203,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows.append(measure(n, args.repeat, checksummed=args.checksummed, node=not args.skip_node))
         print(f"measured N={n:,}", file=sys.stderr)
     print(render(rows))
+    if args.json is not None:
+        write_json(args.json, rows, args.repeat)
     if any(r.node_root is not None and r.node_root != r.python_root for r in rows):
         print("FAIL: the Python and Node roots differ", file=sys.stderr)
         return 2
