@@ -9,10 +9,14 @@ from pathlib import Path
 
 import pytest
 from eth_utils import keccak
+from starlette.testclient import TestClient
 
 from govchain.clients.welfare import RoundPlan, WelfareClient
 from govchain.demo import DemoContext, demo_account
 from govchain.demo.welfare import BENEFICIARIES, DECISION, PER_CHILD, children, run
+from govchain.explorer.app import Explorer, create_app
+from govchain.explorer.indexer import Indexer
+from govchain.explorer.store import Store
 from govchain.session import Session
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,10 +40,22 @@ def _balance(ctx: DemoContext, address: str) -> int:
     return int(ctx.token().functions.balanceOf(address).call())
 
 
+class Recorder:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def step(self, domain: str, message: str) -> None:
+        self.lines.append(f"{domain}: {message}")
+
+    def count(self, domain: str, done: int, total: int, message: str) -> None:
+        self.lines.append(f"{domain}: {message} {done}/{total}")
+
+
 def test_demo_pays_claims_revokes_and_claws_back_a_balanced_round(
-    demo_context: DemoContext,
+    demo_context: DemoContext, tmp_path: Path
 ) -> None:
     ctx = demo_context
+    ctx.progress = progress = Recorder()
     # Another programme's round already exists and the clock has moved on, as after other demos.
     session = ctx.session
     officer, manager, fund = (a.address for a in session.chain.accounts[1:4])
@@ -97,6 +113,20 @@ def test_demo_pays_claims_revokes_and_claws_back_a_balanced_round(
     assert welfare.is_claimed(facts["round_id"], facts["revoked_index"])  # never payable now
     assert not any(welfare.is_claimed(facts["round_id"], i) for i in unpaid)
     assert facts["batch_paid"] == 949 and facts["batches"] == 5
+
+    assert "welfare: families paid in batches 949/949" in progress.lines
+    assert "welfare: claims sent through the relayer 24/24" in progress.lines
+    store = Store(f"sqlite:///{tmp_path / 'explorer.db'}")
+    explorer = Explorer(session, store, Indexer(session, store))
+    explorer.sync()
+    with TestClient(create_app(explorer, sync_every=None)) as client:
+        for highlight in result.highlights:
+            page = client.get(f"/api{highlight.path}")
+            assert page.status_code == 200, highlight
+            if highlight.path.startswith("/tx/"):
+                assert page.json()["transaction"]["status"] == 1, highlight
+            else:
+                assert page.json()["history"], highlight
 
 
 def _programme(
