@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import json
 from pathlib import Path
 from types import ModuleType
 
@@ -12,7 +13,7 @@ from eth_utils import keccak
 from starlette.testclient import TestClient
 
 from govchain.clients.land import LandClient, geometry_hash
-from govchain.demo import DemoContext
+from govchain.demo import DemoContext, DomainResult
 from govchain.demo.land import FARM_PARTS, PARCELS, run
 from govchain.explorer.app import Explorer, create_app
 from govchain.explorer.indexer import Indexer
@@ -84,6 +85,12 @@ def test_demo_registers_sells_charges_freezes_and_subdivides(demo_context: DemoC
     # The court's freeze was lifted, and the parcel sold afterwards.
     frozen = land.title(facts["frozen"]["parcel"])
     assert not frozen.frozen and frozen.owner == final_sales[frozen.number]["buyer"]
+    court_steps = [e for e in land.title_history(frozen.number) if e.event.startswith("Title")]
+    case = facts["frozen"]["case"].encode().ljust(32, b"\x00")
+    assert [(e.event, e.args["caseReference"]) for e in court_steps] == [
+        ("TitleFrozen", case),
+        ("TitleUnfrozen", case),
+    ]
 
     # The farm is retired into three parts owned by its owner (one sold), areas adding up.
     split = facts["subdivision"]
@@ -97,6 +104,8 @@ def test_demo_registers_sells_charges_freezes_and_subdivides(demo_context: DemoC
         assert land.owner_of(child) == owner
 
     # The offer that lapsed was withdrawn; the accepted one was the lower price.
+    lapsed = [e.event for e in land.title_history(facts["lapsed_offer"])]
+    assert lapsed[1:] == ["SaleOffered", "SaleWithdrawn", "SaleOffered", "SaleCompleted"]
     assert land.title(facts["lapsed_offer"]).sale is None
     assert final_sales[facts["lapsed_offer"]]["price"] < 182_000 * 100
 
@@ -122,6 +131,8 @@ def test_demo_registers_sells_charges_freezes_and_subdivides(demo_context: DemoC
 
 def test_demo_runs_again_in_a_fresh_district(demo_context: DemoContext) -> None:
     first = run(demo_context)
+    # What `govchain up` records in demo.json reads back the same.
+    assert DomainResult.from_json(json.loads(json.dumps(first.to_json()))) == first
     second = run(demo_context)
     assert second.facts["district"] != first.facts["district"]
     land: LandClient = LandClient.connect(demo_context.session)

@@ -94,7 +94,9 @@ class Registry:
         self.as_person(seller).offer_sale(number, self.address(buyer), self.token, price, deadline)
         if self.registrar.sale_approval_required():
             self.registrar.approve_sale(number)
-        deed = document(f"Deed of sale of parcel {number}: {seller} to {buyer}, {price} units")
+        deed = document(
+            f"Deed of sale of parcel {number}: {seller} to {buyer}, {price / PUB:,.2f} PUB"
+        )
         receipt = self.as_person(buyer).accept_sale(number, deed, price=price, token=self.token)
         sold = receipt.event("SaleCompleted")
         sale = {
@@ -165,8 +167,7 @@ def setup(ctx: DemoContext) -> Registry:
         ("REGISTRAR_ROLE", "LENDER_ROLE", "COURT_ROLE"), officials, strict=True
     ):
         governance.grant_role(role, official.address)
-    treasury, bps = governance.transfer_tax()
-    if bps == 0:
+    if governance.transfer_tax()[1] == 0:
         # The suite's treasury role is the deployer on a devnet (govchain.yaml).
         governance.set_transfer_tax(ctx.admin.address, TAX_BPS)
     registrar, lender, court = (governance.as_account(a) for a in officials)
@@ -196,12 +197,8 @@ def register_district(reg: Registry) -> list[str]:
     return numbers
 
 
-def run(ctx: DemoContext) -> DomainResult:
-    reg = setup(ctx)
-    ctx.step(DOMAIN, f"first registration of {len(PARCELS)} parcels in district {reg.district}")
-    numbers = register_district(reg)
-
-    # Buyers' banks fund their purchases (what the mortgage lender lends is modelled by a lien).
+def fund_buyers(reg: Registry) -> dict[str, int]:
+    """Buyers' banks pay each buyer's purchases into their account; amounts by address."""
     purchases = {
         "Hannah Becker": 214_500 * PUB,
         "Yusuf Demir": 229_000 * PUB,
@@ -211,76 +208,107 @@ def run(ctx: DemoContext) -> DomainResult:
         "Kwame Mensah": 96_000 * PUB,
         "Fatima El Amrani": 41_000 * PUB,
     }
-    ctx.step(DOMAIN, f"funding {len(purchases)} buyers' accounts")
+    reg.ctx.step(DOMAIN, f"funding {len(purchases)} buyers' accounts")
     for name, amount in purchases.items():
-        ctx.mint([reg.address(name)], amount)
+        reg.ctx.mint([reg.address(name)], amount)
+    return {reg.address(name): amount for name, amount in purchases.items()}
 
-    ctx.step(DOMAIN, "sales: title and payment swap in one transaction, tax to the treasury")
-    history = reg.number("15")
-    first_sale = reg.sell(reg.number("15"), "Rafael Duarte", "Hannah Becker", 214_500 * PUB)
-    reg.sell(reg.number("22"), "Daniel Kovac", "Priya Raman", 168_000 * PUB)
-    reg.sell(reg.number("18"), "Tomasz Wisniewski", "Jonas Lindqvist", 395_000 * PUB)
 
-    ctx.step(DOMAIN, f"Northbank records Hannah Becker's mortgage on parcel {history}")
-    mortgage = 150_000 * PUB
-    recorded = reg.lender.record_lien(
-        history, mortgage, document(f"Mortgage deed, Northbank loan NB-88214, parcel {history}")
-    ).event("LienRecorded")
-    lien_id = int(recorded["lienId"])
+def mortgage_then_resale(reg: Registry, number: str) -> dict[str, Any]:
+    """The new owner's mortgage blocks her sale until the bank releases it."""
+    ctx = reg.ctx
+    ctx.step(DOMAIN, f"Northbank records Hannah Becker's mortgage on parcel {number}")
+    amount = 150_000 * PUB
+    loan = document(f"Mortgage deed, Northbank loan NB-88214, parcel {number}")
+    lien_id = int(reg.lender.record_lien(number, amount, loan).event("LienRecorded")["lienId"])
     ctx.travel(180 * DAY)  # half a year later she moves away and sells
     ctx.step(DOMAIN, "a sale of a mortgaged title is refused until the lender releases it")
     deadline = ctx.now() + 30 * DAY
     blocked = refused(
         "LandHasLiens",
         lambda: reg.as_person("Hannah Becker").offer_sale(
-            history, reg.address("Yusuf Demir"), reg.token, 229_000 * PUB, deadline
+            number, reg.address("Yusuf Demir"), reg.token, 229_000 * PUB, deadline
         ),
     )
-    reg.lender.release_lien(history, lien_id)  # the loan is repaid
-    reg.sell(reg.number("15"), "Hannah Becker", "Yusuf Demir", 229_000 * PUB)
+    reg.lender.release_lien(number, lien_id)  # the loan is repaid
+    reg.sell(number, "Hannah Becker", "Yusuf Demir", 229_000 * PUB)
+    return {
+        "parcel": number,
+        "lien_id": lien_id,
+        "holder": str(reg.lender.sender.address),
+        "amount": amount,
+        "blocked_with": blocked.error_name,
+    }
 
-    lapsed = reg.number("34")
-    ctx.step(DOMAIN, f"an offer of parcel {lapsed} lapses unanswered; a lower one is accepted")
-    jonas = reg.as_person("Jonas Lindqvist")
+
+def lapsed_offer(reg: Registry, number: str) -> None:
+    """An offer left unanswered past its deadline cannot be accepted; a lower one is."""
+    ctx = reg.ctx
+    ctx.step(DOMAIN, f"an offer of parcel {number} lapses unanswered; a lower one is accepted")
+    jonas, sofia = reg.as_person("Jonas Lindqvist"), reg.as_person("Sofia Marchetti")
     jonas.offer_sale(
-        lapsed, reg.address("Sofia Marchetti"), reg.token, 182_000 * PUB, ctx.now() + 14 * DAY
+        number, reg.address("Sofia Marchetti"), reg.token, 182_000 * PUB, ctx.now() + 14 * DAY
     )
     ctx.travel(15 * DAY)
-    jonas.withdraw_sale(lapsed)
-    reg.sell(reg.number("34"), "Jonas Lindqvist", "Sofia Marchetti", 176_500 * PUB)
+    late = document(f"Deed of sale of parcel {number}, signed after the offer lapsed")
+    refused("LandSaleExpired", lambda: sofia.accept_sale(number, late))
+    jonas.withdraw_sale(number)
+    reg.sell(number, "Jonas Lindqvist", "Sofia Marchetti", 176_500 * PUB)
 
-    frozen = reg.number("27")
-    ctx.step(DOMAIN, f"the district court freezes parcel {frozen} (inheritance case {CASE})")
-    case = CASE.encode().ljust(32, b"\x00")
-    reg.court.freeze(frozen, case)
+
+def court_freeze(reg: Registry, number: str) -> None:
+    """A court freezes a title while heirs dispute it; once lifted, the heir sells."""
+    ctx = reg.ctx
+    ctx.step(DOMAIN, f"the district court freezes parcel {number} (inheritance case {CASE})")
+    case = CASE.encode().ljust(32, b"\x00")  # short references are recorded as text
+    reg.court.freeze(number, case)
     deadline = ctx.now() + 30 * DAY
     refused(
         "LandFrozen",
         lambda: reg.as_person("Elena Popescu").offer_sale(
-            frozen, reg.address("Kwame Mensah"), reg.token, 96_000 * PUB, deadline
+            number, reg.address("Kwame Mensah"), reg.token, 96_000 * PUB, deadline
         ),
     )
     ctx.travel(60 * DAY)  # the heirs settle
-    reg.court.unfreeze(frozen, case)
-    reg.sell(reg.number("27"), "Elena Popescu", "Kwame Mensah", 96_000 * PUB)
+    reg.court.unfreeze(number, case)
+    reg.sell(number, "Elena Popescu", "Kwame Mensah", 96_000 * PUB)
 
-    farm = reg.number("26")
+
+def subdivide_farm(reg: Registry, farm: str) -> list[tuple[str, int]]:
+    """The farm is split in three; its owner sells the middle part to a neighbour."""
     parts = [(f"{farm}/{i}", area) for i, area in enumerate(FARM_PARTS, start=1)]
-    ctx.step(DOMAIN, f"parcel {farm} subdivided into {', '.join(n for n, _ in parts)}")
+    reg.ctx.step(DOMAIN, f"parcel {farm} subdivided into {', '.join(n for n, _ in parts)}")
     reg.registrar.subdivide(
         farm,
         [
-            (number, ParcelSpec(survey(number, area, 20 + i), area, ARABLE))
+            (number, ParcelSpec(survey(number, area, len(PARCELS) + i), area, ARABLE))
             for i, (number, area) in enumerate(parts)
         ],
         document(f"Subdivision plan of parcel {farm}, surveyor's file S-2026-117"),
     )
     reg.sell(parts[1][0], "Kwame Mensah", "Fatima El Amrani", 41_000 * PUB)
+    return parts
 
-    ctx.step(DOMAIN, f"chain of title of parcel {history}")
+
+def run(ctx: DemoContext) -> DomainResult:
+    reg = setup(ctx)
+    ctx.step(DOMAIN, f"first registration of {len(PARCELS)} parcels in district {reg.district}")
+    numbers = register_district(reg)
+    funded = fund_buyers(reg)
+
+    ctx.step(DOMAIN, "sales: title and payment swap in one transaction, tax to the treasury")
+    history, frozen, farm = reg.number("15"), reg.number("27"), reg.number("26")
+    first_sale = reg.sell(history, "Rafael Duarte", "Hannah Becker", 214_500 * PUB)
+    reg.sell(reg.number("22"), "Daniel Kovac", "Priya Raman", 168_000 * PUB)
+    reg.sell(reg.number("18"), "Tomasz Wisniewski", "Jonas Lindqvist", 395_000 * PUB)
+    lien = mortgage_then_resale(reg, history)
+    lapsed_offer(reg, reg.number("34"))
+    court_freeze(reg, frozen)
+    parts = subdivide_farm(reg, farm)
+
+    ctx.step(DOMAIN, f"reading back the chain of title of parcel {history}")
     steps = reg.registrar.title_history(history)
     treasury, bps = reg.governance.transfer_tax()
-    tax_total = sum(s["tax"] for s in reg.sales)
     highlights = [
         Highlight(
             f"Parcel {history}: sold twice; a mortgage blocked the second sale until the bank "
@@ -311,27 +339,19 @@ def run(ctx: DemoContext) -> DomainResult:
         "registered": len(numbers),
         "total_area": sum(area for _, _, area, _ in PARCELS),
         "first_owners": {reg.number(p): reg.address(o) for p, o, _, _ in PARCELS},
-        "funded": {reg.address(name): amount for name, amount in purchases.items()},
+        "funded": funded,
         "sales": reg.sales,
         "treasury": treasury,
         "tax_bps": bps,
-        "tax_total": tax_total,
+        "tax_total": sum(s["tax"] for s in reg.sales),
         "history_parcel": history,
         "history_owners": [
-            reg.address("Rafael Duarte"),
-            reg.address("Hannah Becker"),
-            reg.address("Yusuf Demir"),
+            reg.address(name) for name in ("Rafael Duarte", "Hannah Becker", "Yusuf Demir")
         ],
         "history_steps": len(steps),
-        "lien": {
-            "parcel": history,
-            "lien_id": lien_id,
-            "holder": str(reg.lender.sender.address),
-            "amount": mortgage,
-            "blocked_with": blocked.error_name,
-        },
+        "lien": lien,
         "frozen": {"parcel": frozen, "case": CASE},
-        "lapsed_offer": lapsed,
+        "lapsed_offer": reg.number("34"),
         "subdivision": {
             "parent": farm,
             "owner": reg.address("Kwame Mensah"),
