@@ -9,11 +9,15 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from starlette.testclient import TestClient
 
 from govchain import ContractError
 from govchain.clients.customs import CustomsClient, DeclarationLine, assess
 from govchain.demo import DemoContext, demo_account
 from govchain.demo import customs as demo
+from govchain.explorer.app import Explorer, create_app
+from govchain.explorer.indexer import Indexer
+from govchain.explorer.store import Store
 from govchain.session import Session
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,11 +125,28 @@ def test_demo_clears_every_declaration_and_settles_escrow_and_appeal(
     assert f"/records/declaration/{ids[demo.ESCROWED]}" in paths
 
 
-def test_demo_runs_again_on_a_chain_that_already_has_customs_records(
-    demo_context: DemoContext,
+class Recorder:
+    """Progress as ``domain: message`` lines (counters as ``message done/total``)."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def step(self, domain: str, message: str) -> None:
+        self.lines.append(f"{domain}: {message}")
+
+    def count(self, domain: str, done: int, total: int, message: str) -> None:
+        self.lines.append(f"{domain}: {message} {done}/{total}")
+
+
+def test_demo_runs_again_and_its_highlights_open_in_the_explorer(
+    demo_context: DemoContext, tmp_path: Path
 ) -> None:
     first = demo.run(demo_context).facts
-    second = demo.run(demo_context).facts
+    demo_context.progress = progress = Recorder()
+    result = demo.run(demo_context)
+    second = result.facts
+
+    # A chain with earlier customs records: fresh ids, a later schedule, the same outcome.
     customs: CustomsClient = CustomsClient.connect(demo_context.session)
     assert min(second["declarations"].values()) > max(first["declarations"].values())
     assert second["escrow_id"] == first["escrow_id"] + 1
@@ -134,6 +155,21 @@ def test_demo_runs_again_on_a_chain_that_already_has_customs_records(
         assert customs.declaration(declaration_id).status == "Released"
     assert customs.escrow(second["escrow_id"]).status == "Released"
     assert customs.refund_pool() == 2 * (demo.REFUND_POOL - first["refund"])
+
+    assert "customs: declarations filed and assessed 6/6" in progress.lines
+    assert "customs: goods released 5/5" in progress.lines
+    held = second["declarations"][demo.HELD]
+    assert f"customs: officer holds declaration {held} (steel) for physical inspection" in (
+        progress.lines
+    )
+    store = Store(f"sqlite:///{tmp_path / 'explorer.db'}")
+    explorer = Explorer(demo_context.session, store, Indexer(demo_context.session, store))
+    explorer.sync()
+    with TestClient(create_app(explorer, sync_every=None)) as client:
+        for highlight in result.highlights:
+            page = client.get(f"/api{highlight.path}")
+            assert page.status_code == 200, highlight.path
+            assert page.json()["history"], highlight.path
 
 
 # -- the agency script --------------------------------------------------------------------------
