@@ -1,18 +1,30 @@
 """WelfareDisbursement as a state machine: two programmes, many rounds, one ghost ledger.
 
-Hypothesis drives proposals, publications, claims, batch payments, revocations, vetoes,
-clawbacks and time travel in random order against one deployment on the session's anvil. A ghost
-ledger (in the style of solady's BalanceSum) records, per round, which indexes were paid, which
-were revoked and what was clawed back or returned by a veto; every action first predicts its
-outcome from the ledger (success, or the exact custom error with its arguments), and after every
-step the whole chain is read back and must agree with the ledger to the unit:
+Hypothesis drives proposals, publications, claims (direct, and by agents with the beneficiary's
+EIP-712 authorisation), batch payments, revocations, vetoes, clawbacks, pauses, replacements of a
+programme's officials and time travel in random order against one deployment on the session's
+anvil. A ghost ledger (in the style of solady's BalanceSum) records, per round, which indexes were
+paid and to whom, which were revoked and what was clawed back or returned by a veto, and per
+programme who its manager and officer are; every action first predicts its outcome from the
+ledger (success, or the exact custom error with its arguments), and after every step the whole
+chain is read back and must agree with the ledger to the unit:
 
 - the contract holds exactly the outstanding entitlements of its open rounds;
-- every beneficiary holds exactly their entitlement if paid and nothing otherwise (each
-  beneficiary is a fresh address with a single entitlement, so a double payment shows);
+- every beneficiary holds exactly their entitlement if paid to them and nothing otherwise, and
+  every guardian an agent paid holds exactly that one entitlement (beneficiaries and guardians are
+  fresh addresses with a single entitlement each, so a double payment shows);
 - per round, funded = claimed + revoked + clawed back + outstanding, from ``roundAccounts``, from
   the ``round`` record, from the ledger and from the client's event-based ``reconcile``;
-- each funding account holds what it started with, less what it published, plus what came back.
+- each funding account holds what it started with, less what it published, plus what came back;
+- the pause flag and each programme's manager and officer are the ledger's.
+
+Signatures are never usable twice: every authorisation an agent used is kept, and replaying one
+(as it was, by another agent, or with the payee rewritten) is refused at any later step, as is an
+authorisation signed for another chain or for a twin deployment on this chain. While paused,
+claims, agent claims, batch payments, proposals and publications revert with ``EnforcedPause``;
+revocations, vetoes, clawbacks and changes of officials go on. After governance replaces a
+programme's officials, the former ones are refused and the new ones act (a manager never
+publishes a round they proposed as officer: maker-checker survives a swap).
 
 Each example runs between ``evm_snapshot`` and ``evm_revert`` on the session's anvil. Time only
 moves by ``evm_increaseTime`` + ``evm_mine``. A transaction is stamped a few seconds after the
@@ -24,11 +36,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import pytest
 from eth_abi import decode
+from eth_account import Account
+from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak, to_checksum_address
 from hypothesis import HealthCheck, Phase, settings
@@ -48,10 +62,18 @@ from batched_calls import selector as _selector
 from batched_calls import word as _word
 from govchain import contract_error
 from govchain.chain import Chain
-from govchain.clients.welfare import ROUND_STATUS, RoundPlan, WelfareClient
+from govchain.clients.welfare import (
+    CLAIM_AUTHORIZATION_FIELDS,
+    ROUND_STATUS,
+    ClaimAuthorization,
+    RoundPlan,
+    WelfareClient,
+)
+from govchain.eip712 import DOMAIN_TYPE
 from govchain.events import EventRegistry
 from govchain.project import Project
 from govchain.revert import ErrorRegistry
+from govchain.sender import Receipt
 from govchain.session import Session
 
 HOUR = 3_600
@@ -82,6 +104,9 @@ BALANCE_OF = _selector("balanceOf(address)")
 IS_CLAIMED = _selector("isClaimed(uint256,uint256)")
 ROUND_ACCOUNTS = _selector("roundAccounts(uint256)")
 ROUND = _selector("round(uint256)")
+PROGRAMME = _selector("programme(uint256)")
+PAUSED = _selector("paused()")
+EXTRA_OFFICIALS = 2  # officials beyond the four the programmes start with, for replacements
 
 
 # -- the deployment shared by every example -------------------------------------------------------
@@ -92,8 +117,8 @@ class ProgrammeSpec:
     id: int
     claim_delay: int
     funding: LocalAccount
-    manager: LocalAccount
-    officer: LocalAccount
+    manager: int  # the first manager and officer, as indexes into World.officials
+    officer: int
 
 
 @dataclass(frozen=True)
@@ -106,10 +131,17 @@ class World:
     welfare: str
     round_abi_types: str  # the Round struct as one ABI tuple type, from the compiled ABI
     round_fields: tuple[str, ...]
+    programme_abi_types: str
+    programme_fields: tuple[str, ...]
     programmes: tuple[ProgrammeSpec, ...]
+    # Every one holds both official roles, so that governance may name anyone to either post
+    # (only the programme's record then decides who may act).
+    officials: tuple[LocalAccount, ...]
     auditor: LocalAccount
     payer: LocalAccount
     anyone: LocalAccount
+    chain_id: int
+    twin: str  # a second WelfareDisbursement on this chain: its signatures must not work here
 
 
 def _tuple_type(component: dict[str, Any]) -> str:
@@ -119,44 +151,60 @@ def _tuple_type(component: dict[str, Any]) -> str:
     return str(component["type"])
 
 
+def _view_output(abi: Iterable[Any], name: str) -> dict[str, Any]:
+    return next(
+        item["outputs"][0]
+        for item in abi
+        if item.get("type") == "function" and item.get("name") == name
+    )
+
+
 @pytest.fixture
 def world(session: Session, chain: Chain) -> World:
     """Token, WelfareDisbursement, roles, and two programmes with their own funding accounts.
 
     Programme 1 pays at once (no claim delay); programme 2 gives auditors two days to veto.
+    The admin (the session's sender) is governance and the pauser.
     """
     a = chain.accounts
     admin, auditor, payer, anyone = a[0], a[3], a[4], a[9]
+    # The dev chain has ten funded accounts; the extra officials get their gas from anvil.
+    extra = [
+        Account.from_key(keccak(b"welfare official" + bytes([k]))) for k in range(EXTRA_OFFICIALS)
+    ]
+    for account in extra:
+        chain.rpc("anvil_setBalance", account.address, hex(10**21))
+    officials = (a[1], a[2], a[7], a[8], *extra)
     specs = [
-        (0, a[5], a[1], a[2], "Child benefit"),
-        (2 * DAY, a[6], a[7], a[8], "Disaster relief"),
+        (0, a[5], 0, 1, "Child benefit"),
+        (2 * DAY, a[6], 2, 3, "Disaster relief"),
     ]
     token = session.deploy("PaymentToken", "Public Unit", "PUB", 2, admin.address, admin.address)
     welfare = session.deploy("WelfareDisbursement", admin.address)
+    twin = session.deploy("WelfareDisbursement", admin.address)
     governance = WelfareClient(session, welfare, session.sender)
     governance.grant_role("AUDITOR_ROLE", auditor.address)
     governance.grant_role("PAYER_ROLE", payer.address)
+    governance.grant_role("PAUSER_ROLE", admin.address)
+    for official in officials:
+        governance.grant_role("PROGRAMME_MANAGER_ROLE", official.address)
+        governance.grant_role("ELIGIBILITY_OFFICER_ROLE", official.address)
     programmes = []
     for delay, funding, manager, officer, name in specs:
-        governance.grant_role("PROGRAMME_MANAGER_ROLE", manager.address)
-        governance.grant_role("ELIGIBILITY_OFFICER_ROLE", officer.address)
         session.sender.transact(token.functions.mint(funding.address, FUNDS))
         session.sender_for(funding).transact(token.functions.approve(welfare.address, 2**256 - 1))
         created = governance.create_programme(
             name=name,
             token=token.address,
             funding=funding.address,
-            manager=manager.address,
-            officer=officer.address,
+            manager=officials[manager].address,
+            officer=officials[officer].address,
             claim_delay=delay,
         )
         programme_id = int(created.event("ProgrammeCreated")["programmeId"])
         programmes.append(ProgrammeSpec(programme_id, delay, funding, manager, officer))
-    round_output = next(
-        item["outputs"][0]
-        for item in welfare.abi
-        if item.get("type") == "function" and item.get("name") == "round"
-    )
+    round_output = _view_output(welfare.abi, "round")
+    programme_output = _view_output(welfare.abi, "programme")
     return World(
         project=session.project,
         chain=chain,
@@ -166,10 +214,15 @@ def world(session: Session, chain: Chain) -> World:
         welfare=welfare.address,
         round_abi_types=_tuple_type(round_output),
         round_fields=tuple(c["name"] for c in round_output["components"]),
+        programme_abi_types=_tuple_type(programme_output),
+        programme_fields=tuple(c["name"] for c in programme_output["components"]),
         programmes=tuple(programmes),
+        officials=officials,
         auditor=auditor,
         payer=payer,
         anyone=anyone,
+        chain_id=int(chain.w3.eth.chain_id),
+        twin=twin.address,
     )
 
 
@@ -181,8 +234,9 @@ class GhostRound:
     id: int
     programme: int  # index into World.programmes
     plan: RoundPlan
-    beneficiaries: list[str]
+    holders: list[LocalAccount]  # the beneficiaries, whose keys sign agents' authorisations
     amounts: list[int]
+    proposer: int  # index into World.officials
     status: str = "Proposed"
     claimable_at: int = 0
     end: int = 0
@@ -190,6 +244,11 @@ class GhostRound:
     clawed_back: int = 0  # by clawback after the end, or returned by a veto
     paid: set[int] = field(default_factory=set)
     revoked: set[int] = field(default_factory=set)
+    guardians: dict[int, str] = field(default_factory=dict)  # paid index -> payee, if not theirs
+
+    @property
+    def beneficiaries(self) -> list[str]:
+        return [h.address for h in self.holders]
 
     @property
     def settled(self) -> set[int]:
@@ -214,8 +273,40 @@ class GhostRound:
         return self.status == "Published" and self.claimable_at <= now <= self.end
 
 
+@dataclass(frozen=True)
+class UsedAuthorization:
+    """An authorisation that paid: it must never pay again."""
+
+    round: GhostRound
+    authorization: ClaimAuthorization
+    agent: int  # index into WelfareMachine.agents
+
+
 def _wrong_status(r: GhostRound) -> dict[str, int]:
     return {"roundId": r.id, "actual": ROUND_STATUS.index(r.status), "expected": PUBLISHED}
+
+
+def _reference_signature(
+    holder: LocalAccount, auth: ClaimAuthorization, chain_id: int, contract: str
+) -> bytes:
+    """The beneficiary's EIP-712 signature of `auth` for the domain (chain_id, contract), built
+    here from the interface's type and OpenZeppelin's domain rather than by the client."""
+    names = [name for name, _ in CLAIM_AUTHORIZATION_FIELDS]
+    typed = {
+        "types": {
+            "EIP712Domain": DOMAIN_TYPE,
+            "ClaimAuthorization": [{"name": n, "type": t} for n, t in CLAIM_AUTHORIZATION_FIELDS],
+        },
+        "primaryType": "ClaimAuthorization",
+        "domain": {
+            "name": "WelfareDisbursement",
+            "version": "1",
+            "chainId": chain_id,
+            "verifyingContract": contract,
+        },
+        "message": dict(zip(names, auth.as_struct(), strict=True)),
+    }
+    return bytes(holder.sign_message(encode_typed_data(full_message=typed)).signature)
 
 
 def _pick(items: list[T], k: int) -> T:
@@ -227,8 +318,18 @@ picks = st.integers(0, 2**10)  # taken modulo the number of choices
 start_days = st.sampled_from([0, 0, 1, 3])  # whole days from now to the requested start
 
 
+deadlines = st.sampled_from([-HOUR, 2 * HOUR, 10 * DAY])  # from now: expired, short, long
+
+
 def _has(*statuses: str) -> Callable[[WelfareMachine], bool]:
     return lambda self: any(r.status in statuses for r in self.rounds.values())
+
+
+def _refused(name: str, call: Callable[[], object], **inputs: Any) -> None:
+    """`call` reverts with custom error `name` and exactly `inputs`."""
+    with pytest.raises(contract_error(name)) as info:
+        call()
+    assert info.value.inputs == inputs
 
 
 # -- the machine ----------------------------------------------------------------------------------
@@ -243,11 +344,20 @@ class WelfareMachine(RuleBasedStateMachine):
         self.session = Session(world.project, world.chain, world.errors, world.events)
         contract = self.session.contract("WelfareDisbursement", world.welfare)
         client = WelfareClient(self.session, contract, self.session.sender)
+        self.governance = client  # the admin: governance and pauser
         self.anyone = client.as_account(world.anyone)
         self.payer = client.as_account(world.payer)
         self.auditor = client.as_account(world.auditor)
-        self.managers = [client.as_account(p.manager) for p in world.programmes]
-        self.officers = [client.as_account(p.officer) for p in world.programmes]
+        self.agents = [self.anyone, self.payer, self.auditor]  # who submit authorised claims
+        self.twin = WelfareClient(
+            self.session, self.session.contract("WelfareDisbursement", world.twin), client.sender
+        )
+        self.officials: list[WelfareClient] = [client.as_account(o) for o in world.officials]
+        # Per programme, [manager, officer] as indexes into self.officials, and who ever held one.
+        self.posts = [[p.manager, p.officer] for p in world.programmes]
+        self.held = [{p.manager, p.officer} for p in world.programmes]  # everyone ever named
+        self.paused = False
+        self.used: list[UsedAuthorization] = []
         self.rounds: dict[int, GhostRound] = {}
         self.reconciled: dict[int, tuple[Any, ...]] = {}  # round id -> state last reconciled
         self.beneficiary_count = 0
@@ -307,37 +417,84 @@ class WelfareMachine(RuleBasedStateMachine):
                 return r
         return _pick(rounds, pick)
 
-    def fresh_address(self) -> str:
+    def fresh_holder(self) -> LocalAccount:
+        self.beneficiary_count += 1
+        key = keccak(b"beneficiary" + self.beneficiary_count.to_bytes(8, "big"))
+        holder: LocalAccount = Account.from_key(key)
+        return holder
+
+    def fresh_guardian(self) -> str:
         self.beneficiary_count += 1
         return to_checksum_address(
-            keccak(b"beneficiary" + self.beneficiary_count.to_bytes(8, "big"))[12:]
+            keccak(b"guardian" + self.beneficiary_count.to_bytes(8, "big"))[12:]
         )
+
+    def manager(self, programme: int) -> WelfareClient:
+        return self.officials[self.posts[programme][0]]
+
+    def officer(self, programme: int) -> WelfareClient:
+        return self.officials[self.posts[programme][1]]
+
+    def paused_label(self) -> str:
+        return " (while paused)" if self.paused else ""
+
+    def refused_while_paused(self, action: str, call: Callable[[], object]) -> bool:
+        """If paused, `call` must revert with EnforcedPause; returns whether it was paused."""
+        if self.paused:
+            OUTCOMES[f"{action}: EnforcedPause"] += 1
+            _refused("EnforcedPause", call)
+        return self.paused
 
     def eth_calls(self, calls: Iterable[tuple[str, bytes]]) -> list[bytes]:
         return batch_eth_call(self.world.chain, calls)
 
     # -- actions: each predicts its outcome from the ledger, then checks it ------------------------
 
-    def propose(self, programme: int, amounts: list[int]) -> GhostRound:
-        beneficiaries = [self.fresh_address() for _ in amounts]
-        plan = RoundPlan.from_entitlements(zip(beneficiaries, amounts, strict=True))
+    def propose(self, programme: int, amounts: list[int]) -> GhostRound | None:
+        """The programme's current officer proposes a round (None: refused while paused)."""
+        holders = [self.fresh_holder() for _ in amounts]
+        plan = RoundPlan.from_entitlements(zip((h.address for h in holders), amounts, strict=True))
         spec = self.world.programmes[programme]
-        receipt = self.officers[programme].propose_round(spec.id, plan, keccak(text="decision"))
-        event = receipt.event("RoundProposed")
+        officer = self.officer(programme)
+        document = keccak(text="decision")
+        if self.refused_while_paused(
+            "propose", lambda: officer.propose_round(spec.id, plan, document)
+        ):
+            return None
+        event = officer.propose_round(spec.id, plan, document).event("RoundProposed")
         round_id = int(event["roundId"])
         assert round_id == len(self.rounds) + 1
         assert int(event["programmeId"]) == spec.id
         assert (int(event["total"]), int(event["beneficiaryCount"])) == (sum(amounts), len(amounts))
-        r = GhostRound(round_id, programme, plan, beneficiaries, list(amounts))
+        assert event["officer"] == officer.sender.address
+        proposer = self.posts[programme][1]
+        OUTCOMES[
+            "propose: proposed" + (" by a new officer" if proposer != spec.officer else "")
+        ] += 1
+        r = GhostRound(round_id, programme, plan, holders, list(amounts), proposer)
         self.rounds[round_id] = r
         return r
 
-    def publish(self, r: GhostRound, start_days: int, days: int) -> None:
+    def publish(self, r: GhostRound | None, start_days: int, days: int) -> None:
+        if r is None:
+            return
         spec = self.world.programmes[r.programme]
         now = self.now()
         start = now + start_days * DAY
         end = start + days * DAY
-        manager = self.managers[r.programme]
+        manager = self.manager(r.programme)
+        if self.refused_while_paused("publish", lambda: manager.publish_round(r.id, start, end)):
+            return
+        if self.posts[r.programme][0] == r.proposer:
+            # Governance swapped the officials: the officer who proposed is now the manager, and
+            # must not release the money for their own list.
+            OUTCOMES["publish: WelfareSameOfficial (own proposal)"] += 1
+            _refused(
+                "WelfareSameOfficial",
+                lambda: manager.publish_round(r.id, start, end),
+                account=manager.sender.address,
+            )
+            return
         # claimableAt = max(start, t + delay) for the block time t, a few seconds after `now`:
         # the window is empty exactly when start_days + days whole days do not exceed the delay.
         if (start_days + days) * DAY <= spec.claim_delay:
@@ -352,34 +509,20 @@ class WelfareMachine(RuleBasedStateMachine):
         expected_claimable = max(start, mined_at + spec.claim_delay)
         assert (int(event["claimableAt"]), int(event["end"])) == (expected_claimable, end)
         assert int(event["total"]) == sum(r.amounts)
+        assert event["manager"] == manager.sender.address
         OUTCOMES["publish: published" + (" later" if start_days else "")] += 1
+        if self.posts[r.programme][0] != spec.manager:
+            OUTCOMES["publish: published by a new manager"] += 1
         r.status, r.funded = "Published", sum(r.amounts)
         r.claimable_at, r.end = expected_claimable, end
 
     def claim(self, r: GhostRound, index: int) -> None:
         now = self.clear_of(r.claimable_at, r.end)
-        if r.status != "Published":
-            OUTCOMES["claim: WelfareRoundWrongStatus"] += 1
-            with pytest.raises(contract_error("WelfareRoundWrongStatus")) as info:
-                self.anyone.claim(r.id, r.plan, index)
-            assert info.value.inputs == _wrong_status(r)
-        elif not r.is_open(now):
-            OUTCOMES["claim: WelfareRoundNotOpen"] += 1
-            with pytest.raises(contract_error("WelfareRoundNotOpen")) as info:
-                self.anyone.claim(r.id, r.plan, index)
-            assert info.value.inputs == {
-                "roundId": r.id,
-                "claimableAt": r.claimable_at,
-                "end": r.end,
-            }
-        elif index in r.settled:
-            OUTCOMES[
-                "claim: WelfareAlreadyClaimed (" + ("paid)" if index in r.paid else "revoked)")
-            ] += 1
-            with pytest.raises(contract_error("WelfareAlreadyClaimed")) as info:
-                self.anyone.claim(r.id, r.plan, index)
-            assert info.value.inputs == {"roundId": r.id, "index": index}
-        else:
+        if self.refused_while_paused("claim", lambda: self.anyone.claim(r.id, r.plan, index)):
+            return
+        if not self.refused_claim(
+            "claim", r, index, now, lambda: self.anyone.claim(r.id, r.plan, index)
+        ):
             receipt = self.anyone.claim(r.id, r.plan, index)
             assert receipt.event("Claimed").args == {
                 "programmeId": self.world.programmes[r.programme].id,
@@ -391,8 +534,251 @@ class WelfareMachine(RuleBasedStateMachine):
             OUTCOMES["claim: paid"] += 1
             r.paid.add(index)
 
+    def refused_claim(
+        self, action: str, r: GhostRound, index: int, now: int, call: Callable[[], object]
+    ) -> bool:
+        """If the round refuses to pay leaf `index` at `now` (status, window, settled), `call`
+        must revert naming that cause; returns whether it was refused."""
+        if r.status != "Published":
+            OUTCOMES[f"{action}: WelfareRoundWrongStatus"] += 1
+            _refused("WelfareRoundWrongStatus", call, **_wrong_status(r))
+        elif not r.is_open(now):
+            OUTCOMES[f"{action}: WelfareRoundNotOpen"] += 1
+            _refused(
+                "WelfareRoundNotOpen", call, roundId=r.id, claimableAt=r.claimable_at, end=r.end
+            )
+        elif index in r.settled:
+            why = "(paid)" if index in r.paid else "(revoked)"
+            OUTCOMES[f"{action}: WelfareAlreadyClaimed {why}"] += 1
+            _refused("WelfareAlreadyClaimed", call, roundId=r.id, index=index)
+        else:
+            return False
+        return True
+
+    def agent_claim(
+        self, r: GhostRound, index: int, agent: int, guardian: bool, deadline: int, tamper: str
+    ) -> None:
+        """An agent claims with the beneficiary's authorisation, paying the beneficiary or (with
+        `guardian`) a guardian. With `tamper`, another agent submits it ("agent") or the agent
+        names itself payee ("payee"): refused, and the leaf stays as it was."""
+        now = self.clear_of(r.claimable_at, r.end)
+        client = self.agents[agent]
+        holder = r.holders[index]
+        payee = self.fresh_guardian() if guardian else holder.address
+        auth = client.authorize_claim(
+            holder,
+            r.id,
+            r.plan.entitlement(index),
+            agent=client.sender.address,
+            payee=payee,
+            deadline=now + deadline,
+        )
+        # The client signs for this chain and contract, exactly as an independent encoder does.
+        assert auth.signature == _reference_signature(
+            holder, auth, self.world.chain_id, self.world.welfare
+        )
+        submitter = self.agents[(agent + 1) % len(self.agents)] if tamper == "agent" else client
+        if tamper == "payee":
+            auth = replace(auth, payee=client.sender.address)
+
+        def call() -> object:
+            return submitter.claim_with_authorization(auth, r.plan)
+
+        if self.refused_while_paused("agent", call):
+            return
+        if deadline < 0:
+            OUTCOMES["agent: WelfareAuthorizationExpired"] += 1
+            _refused("WelfareAuthorizationExpired", call, deadline=auth.deadline)
+        elif tamper == "agent":
+            OUTCOMES["agent: WelfareNotAuthorizedAgent"] += 1
+            _refused(
+                "WelfareNotAuthorizedAgent",
+                call,
+                agent=client.sender.address,
+                caller=submitter.sender.address,
+            )
+        elif tamper == "payee":
+            OUTCOMES["agent: WelfareInvalidAuthorization (payee rewritten)"] += 1
+            _refused("WelfareInvalidAuthorization", call, beneficiary=holder.address)
+        elif not self.refused_claim("agent", r, index, now, call):
+            receipt = call()
+            assert isinstance(receipt, Receipt)
+            programme_id = self.world.programmes[r.programme].id
+            assert receipt.event("Claimed").args == {
+                "programmeId": programme_id,
+                "roundId": r.id,
+                "beneficiary": holder.address,
+                "index": index,
+                "amount": r.amounts[index],
+            }
+            assert receipt.event("AgentClaimed").args == {
+                "programmeId": programme_id,
+                "roundId": r.id,
+                "agent": client.sender.address,
+                "index": index,
+                "payee": payee,
+            }
+            OUTCOMES["agent: paid" + (" a guardian" if guardian else "")] += 1
+            r.paid.add(index)
+            if guardian:
+                r.guardians[index] = payee
+            self.used.append(UsedAuthorization(r, auth, agent))
+
+    def replay(self, used: UsedAuthorization, how: str) -> None:
+        """An authorisation that paid, sent again: as it was, by another agent, or with the payee
+        rewritten. It never pays twice, whatever happened to the round since."""
+        r, auth = used.round, used.authorization
+        now = self.clear_of(r.claimable_at, r.end, auth.deadline)
+        client = self.agents[used.agent]
+        submitter = self.agents[(used.agent + 1) % len(self.agents)] if how == "agent" else client
+        if how == "payee":
+            auth = replace(auth, payee=client.sender.address)
+
+        def call() -> object:
+            return submitter.claim_with_authorization(auth, r.plan)
+
+        if self.refused_while_paused("replay", call):
+            return
+        if now > auth.deadline:
+            OUTCOMES["replay: WelfareAuthorizationExpired"] += 1
+            _refused("WelfareAuthorizationExpired", call, deadline=auth.deadline)
+        elif how == "agent":
+            OUTCOMES["replay: WelfareNotAuthorizedAgent"] += 1
+            _refused(
+                "WelfareNotAuthorizedAgent",
+                call,
+                agent=client.sender.address,
+                caller=submitter.sender.address,
+            )
+        elif how == "payee":
+            OUTCOMES["replay: WelfareInvalidAuthorization (payee rewritten)"] += 1
+            _refused("WelfareInvalidAuthorization", call, beneficiary=auth.beneficiary)
+        else:
+            assert auth.index in r.paid
+            assert self.refused_claim("replay", r, auth.index, now, call)
+
+    def foreign(self, r: GhostRound, index: int, where: str) -> None:
+        """The beneficiary's authorisation for another chain (`where` "chain") or for the twin
+        deployment on this chain ("contract") is refused here, whatever the round's state."""
+        holder = r.holders[index]
+        agent = self.anyone.sender.address
+        deadline = self.now() + DAY
+        if where == "contract":
+            auth = self.twin.authorize_claim(
+                holder, r.id, r.plan.entitlement(index), agent=agent, deadline=deadline
+            )
+            # A signature the twin accepts: its domain names the twin.
+            assert auth.signature == _reference_signature(
+                holder, auth, self.world.chain_id, self.world.twin
+            )
+        else:
+            unsigned = ClaimAuthorization(
+                r.id, index, holder.address, r.amounts[index], agent, holder.address, deadline, b""
+            )
+            signature = _reference_signature(
+                holder, unsigned, self.world.chain_id + 1, self.world.welfare
+            )
+            auth = replace(unsigned, signature=signature)
+
+        def call() -> object:
+            return self.anyone.claim_with_authorization(auth, r.plan)
+
+        if not self.refused_while_paused("foreign", call):
+            OUTCOMES[f"foreign: WelfareInvalidAuthorization (other {where})"] += 1
+            _refused("WelfareInvalidAuthorization", call, beneficiary=holder.address)
+
+    def set_officials(self, programme: int, manager: int, officer: int) -> None:
+        """Governance names `manager` and `officer` (indexes into self.officials)."""
+        spec = self.world.programmes[programme]
+        m, o = self.officials[manager].sender.address, self.officials[officer].sender.address
+
+        def call() -> Receipt:
+            return self.governance_transact("setProgrammeOfficials", spec.id, m, o)
+
+        if manager == officer:
+            OUTCOMES["officials: WelfareSameOfficial"] += 1
+            _refused("WelfareSameOfficial", call, account=m)
+            return
+        receipt = call()
+        if [manager, officer] == self.posts[programme]:
+            OUTCOMES["officials: unchanged, no event"] += 1
+            assert receipt.events_named("ProgrammeOfficialsChanged") == []
+            return
+        assert receipt.event("ProgrammeOfficialsChanged").args == {
+            "programmeId": spec.id,
+            "manager": m,
+            "officer": o,
+        }
+        swapped = [officer, manager] == self.posts[programme]
+        OUTCOMES["officials: " + ("swapped" if swapped else "changed") + self.paused_label()] += 1
+        self.posts[programme] = [manager, officer]
+        self.held[programme].update((manager, officer))
+
+    def outsider(self, programme: int, who: int, action: str, pick: int, index: int) -> None:
+        """Someone who is not the programme's manager (`action` "publish") or officer ("propose",
+        "revoke") tries: a former official, or the other official of the pair. Refused."""
+        spec = self.world.programmes[programme]
+        wanted = "Proposed" if action == "publish" else "Published"
+        rounds = [r for r in self.in_status(wanted) if r.programme == programme]
+        if not rounds:
+            action = "propose"
+        post = 0 if action == "publish" else 1
+        k = _pick(sorted(self.held[programme] - {self.posts[programme][post]}), who)
+        client = self.officials[k]
+        kind = "other official" if k in self.posts[programme] else "former official"
+        account = client.sender.address
+        if action == "propose":
+            plan = RoundPlan.from_entitlements([(self.fresh_guardian(), 1)])
+            if self.refused_while_paused("outsider", lambda: client.propose_round(spec.id, plan)):
+                return
+            _refused(
+                "WelfareNotEligibilityOfficer",
+                lambda: client.propose_round(spec.id, plan),
+                programmeId=spec.id,
+                account=account,
+            )
+        elif action == "publish":
+            r = _pick(rounds, pick)
+            now = self.now()
+
+            def publish() -> object:
+                return client.publish_round(r.id, now + DAY, now + 3 * DAY)
+
+            if self.refused_while_paused("outsider", publish):
+                return
+            _refused("WelfareNotProgrammeManager", publish, programmeId=spec.id, account=account)
+        else:  # revocations ignore the pause
+            r = _pick(rounds, pick)
+            _refused(
+                "WelfareNotEligibilityOfficer",
+                lambda: client.revoke(r.id, r.plan, index % len(r.amounts), 1),
+                programmeId=spec.id,
+                account=account,
+            )
+        OUTCOMES[f"outsider: {action} refused ({kind}){self.paused_label()}"] += 1
+
+    def governance_transact(self, function: str, *args: Any) -> Receipt:
+        # WelfareClient has no methods for pausing or replacing officials: call the contract.
+        client = self.governance
+        return client.sender.transact(client.contract.functions[function](*args))
+
     def batch(self, r: GhostRound, indexes: list[int], use_pay_all: bool) -> None:
         now = self.clear_of(r.claimable_at, r.end)
+        if self.paused and use_pay_all and set(indexes) <= r.settled:
+            # pay_all reads the bitmap first and sends nothing when nothing is left to pay.
+            OUTCOMES["batch: nothing to pay (pay_all, while paused)"] += 1
+            result = self.payer.pay_all(r.id, r.plan, indexes=indexes)
+            assert (result.receipts, result.paid_indexes) == ([], [])
+            return
+        if self.refused_while_paused(
+            "batch",
+            lambda: (
+                self.payer.pay_all(r.id, r.plan, indexes=indexes)
+                if use_pay_all
+                else self.payer.batch_pay(r.id, r.plan, indexes)
+            ),
+        ):
+            return
         if r.status != "Published":
             OUTCOMES["batch: WelfareRoundWrongStatus"] += 1
             with pytest.raises(contract_error("WelfareRoundWrongStatus")) as info:
@@ -434,7 +820,7 @@ class WelfareMachine(RuleBasedStateMachine):
         r.paid.update(fresh)
 
     def revoke(self, r: GhostRound, index: int, reason: int) -> None:
-        officer = self.officers[r.programme]
+        officer = self.officer(r.programme)  # revocations go on while paused
         if r.status != "Published":
             OUTCOMES["revoke: WelfareRoundWrongStatus"] += 1
             with pytest.raises(contract_error("WelfareRoundWrongStatus")) as info:
@@ -452,7 +838,8 @@ class WelfareMachine(RuleBasedStateMachine):
                 r.amounts[index],
                 reason,
             )
-            OUTCOMES["revoke: revoked"] += 1
+            assert event["officer"] == officer.sender.address
+            OUTCOMES["revoke: revoked" + self.paused_label()] += 1
             r.revoked.add(index)
 
     def veto(self, r: GhostRound, reason: int) -> None:
@@ -476,7 +863,11 @@ class WelfareMachine(RuleBasedStateMachine):
             assert not r.paid, "a round was paid before it became claimable"
             event = self.auditor.veto_round(r.id, reason).event("RoundVetoed")
             assert int(event["returned"]) == r.outstanding
-            OUTCOMES["veto: published round" + (" with revocations" if r.revoked else "")] += 1
+            OUTCOMES[
+                "veto: published round"
+                + (" with revocations" if r.revoked else "")
+                + self.paused_label()
+            ] += 1
             r.clawed_back += r.outstanding
             r.status = "Vetoed"
 
@@ -495,7 +886,11 @@ class WelfareMachine(RuleBasedStateMachine):
         else:
             event = self.anyone.clawback(r.id).event("RoundClawedBack")
             assert int(event["amount"]) == r.outstanding
-            OUTCOMES["clawback: returned" + (" nothing" if not r.outstanding else "")] += 1
+            OUTCOMES[
+                "clawback: returned"
+                + (" nothing" if not r.outstanding else "")
+                + self.paused_label()
+            ] += 1
             r.clawed_back += r.outstanding
             r.status = "ClawedBack"
 
@@ -564,21 +959,28 @@ class WelfareMachine(RuleBasedStateMachine):
     @rule(
         pick=picks,
         index=picks,
-        first=st.sampled_from(["claim", "revoke", "batch"]),
-        then=st.sampled_from(["claim", "revoke", "batch"]),
+        first=st.sampled_from(["claim", "revoke", "batch", "agent"]),
+        then=st.sampled_from(["claim", "revoke", "batch", "agent"]),
     )
     def settle_twice(self, pick: int, index: int, first: str, then: str) -> None:
         """Settle one entitlement of an open round two ways: the second must not pay again
-        (claim after revoke or claim: WelfareAlreadyClaimed; batch: skipped)."""
+        (claim or agent claim after any: WelfareAlreadyClaimed; batch: skipped)."""
         r = self.published(pick, prefer="open")
         i = index % len(r.amounts)
         for action in (first, then):
-            if action == "claim":
-                self.claim(r, i)
-            elif action == "revoke":
-                self.revoke(r, i, 2)
-            else:
-                self.batch(r, [i], use_pay_all=False)
+            self.settle(r, i, action)
+
+    def settle(self, r: GhostRound, index: int, action: str) -> None:
+        if action == "claim":
+            self.claim(r, index)
+        elif action == "revoke":
+            self.revoke(r, index, 2)
+        elif action == "batch":
+            self.batch(r, [index], use_pay_all=False)
+        elif action == "agent":
+            self.agent_claim(r, index, 0, guardian=False, deadline=10 * DAY, tamper="")
+        else:
+            self.clawback(r)
 
     @precondition(_has("Published"))
     @rule(
@@ -620,20 +1022,107 @@ class WelfareMachine(RuleBasedStateMachine):
     @rule(
         pick=picks,
         index=picks,
-        action=st.sampled_from(["claim", "batch", "revoke", "clawback"]),
+        action=st.sampled_from(["claim", "batch", "revoke", "clawback", "agent"]),
     )
     def act_on_unpublished_round(self, pick: int, index: int, action: str) -> None:
         """Proposed, vetoed and clawed-back rounds pay nothing and return nothing more."""
         r = _pick(self.in_status("Proposed", "Vetoed", "ClawedBack"), pick)
-        index %= len(r.amounts)
-        if action == "claim":
-            self.claim(r, index)
-        elif action == "batch":
-            self.batch(r, [index], use_pay_all=False)
-        elif action == "revoke":
-            self.revoke(r, index, 1)
-        else:
-            self.clawback(r)
+        self.settle(r, index % len(r.amounts), action)
+
+    @precondition(_has("Published"))
+    @rule(
+        pick=picks,
+        index=picks,
+        open_one=st.booleans(),
+        agent=st.integers(0, 2),
+        guardian=st.booleans(),
+        deadline=deadlines,
+        tamper=st.sampled_from(["", "", "", "agent", "payee"]),
+    )
+    def claim_by_agent(
+        self,
+        pick: int,
+        index: int,
+        open_one: bool,
+        agent: int,
+        guardian: bool,
+        deadline: int,
+        tamper: str,
+    ) -> None:
+        r = self.published(pick, prefer="open" if open_one else None)
+        self.agent_claim(r, index % len(r.amounts), agent, guardian, deadline, tamper)
+
+    @precondition(lambda self: bool(self.used))
+    @rule(pick=picks, how=st.sampled_from(["same", "same", "agent", "payee"]))
+    def replay_authorization(self, pick: int, how: str) -> None:
+        self.replay(_pick(self.used, pick), how)
+
+    @rule(pick=picks, index=picks, where=st.sampled_from(["chain", "contract"]))
+    def foreign_authorization(self, pick: int, index: int, where: str) -> None:
+        r = _pick(list(self.rounds.values()), pick)
+        self.foreign(r, index % len(r.amounts), where)
+
+    @rule(
+        programme=st.integers(0, 1),
+        kind=st.sampled_from(["swap", "swap", "new", "new", "same", "unchanged"]),
+        a=picks,
+        b=picks,
+    )
+    def replace_officials(self, programme: int, kind: str, a: int, b: int) -> None:
+        """Governance swaps the pair, names new ones, tries one account for both posts, or
+        names the same pair again."""
+        manager, officer = self.posts[programme]
+        n = len(self.officials)
+        if kind == "swap":
+            manager, officer = officer, manager
+        elif kind == "same":
+            manager = officer = a % n
+        elif kind == "new":
+            manager = a % n
+            officer = (manager + 1 + b % (n - 1)) % n
+        self.set_officials(programme, manager, officer)
+
+    @rule(
+        programme=st.integers(0, 1),
+        who=picks,
+        action=st.sampled_from(["propose", "publish", "revoke"]),
+        pick=picks,
+        index=picks,
+    )
+    def outsider_acts(self, programme: int, who: int, action: str, pick: int, index: int) -> None:
+        self.outsider(programme, who, action, pick, index)
+
+    @precondition(lambda self: not self.paused)
+    @rule(stranger=st.booleans(), twice=st.booleans())
+    def pause(self, stranger: bool, twice: bool) -> None:
+        """The pauser pauses; first (`stranger`) someone without PAUSER_ROLE tries, then (`twice`)
+        the pauser pauses again."""
+        if stranger:
+            OUTCOMES["pause: AccessControlUnauthorizedAccount"] += 1
+            _refused(
+                "AccessControlUnauthorizedAccount",
+                lambda: self.anyone.sender.transact(self.anyone.contract.functions.pause()),
+                account=self.anyone.sender.address,
+                neededRole=keccak(text="PAUSER_ROLE"),
+            )
+        receipt = self.governance_transact("pause")
+        assert receipt.event("Paused")["account"] == self.governance.sender.address
+        OUTCOMES["pause: paused"] += 1
+        self.paused = True
+        if twice:
+            OUTCOMES["pause: EnforcedPause"] += 1
+            _refused("EnforcedPause", lambda: self.governance_transact("pause"))
+
+    @precondition(lambda self: self.paused)
+    @rule(twice=st.booleans())
+    def unpause(self, twice: bool) -> None:
+        receipt = self.governance_transact("unpause")
+        assert receipt.event("Unpaused")["account"] == self.governance.sender.address
+        OUTCOMES["unpause: unpaused"] += 1
+        self.paused = False
+        if twice:
+            OUTCOMES["unpause: ExpectedPause"] += 1
+            _refused("ExpectedPause", lambda: self.governance_transact("unpause"))
 
     @precondition(lambda self: self.time_matters())
     @rule(seconds=st.sampled_from([HOUR, 6 * HOUR, DAY, 2 * DAY, 3 * DAY, 9 * DAY]))
@@ -659,12 +1148,15 @@ class WelfareMachine(RuleBasedStateMachine):
         rounds = list(self.rounds.values())
         calls = [(w.token, BALANCE_OF + _address(w.welfare))]
         calls += [(w.token, BALANCE_OF + _address(p.funding.address)) for p in w.programmes]
+        calls.append((w.welfare, PAUSED))
+        calls += [(w.welfare, PROGRAMME + _word(p.id)) for p in w.programmes]
         for r in rounds:
             calls.append((w.welfare, ROUND_ACCOUNTS + _word(r.id)))
             calls.append((w.welfare, ROUND + _word(r.id)))
             for i, beneficiary in enumerate(r.beneficiaries):
                 calls.append((w.welfare, IS_CLAIMED + _word(r.id) + _word(i)))
                 calls.append((w.token, BALANCE_OF + _address(beneficiary)))
+            calls += [(w.token, BALANCE_OF + _address(g)) for g in r.guardians.values()]
         results = iter(self.eth_calls(calls))
 
         def uint() -> int:
@@ -678,6 +1170,16 @@ class WelfareMachine(RuleBasedStateMachine):
             mine = [r for r in rounds if r.programme == k]
             returned = sum(r.revoked_amount + r.clawed_back for r in mine)
             assert uint() == FUNDS - sum(r.funded for r in mine) + returned, f"funding {k}"
+        assert bool(uint()) == self.paused
+        for k, _ in enumerate(w.programmes):
+            values = decode([w.programme_abi_types], next(results))[0]
+            record = dict(zip(w.programme_fields, values, strict=True))
+            manager, officer = (self.officials[i].sender.address for i in self.posts[k])
+            official = (
+                to_checksum_address(record["manager"]),
+                to_checksum_address(record["officer"]),
+            )
+            assert official == (manager, officer), f"programme {k}"
         for r in rounds:
             accounts = decode(["uint256"] * 5, next(results))
             assert r.funded == r.claimed + r.revoked_amount + r.clawed_back + r.outstanding
@@ -701,7 +1203,10 @@ class WelfareMachine(RuleBasedStateMachine):
             for i, amount in enumerate(r.amounts):
                 assert bool(uint()) == (i in r.settled), f"round {r.id} isClaimed({i})"
                 # Fresh addresses, one entitlement each: paid exactly once, or not at all.
-                assert uint() == (amount if i in r.paid else 0), f"round {r.id} index {i}"
+                theirs = i in r.paid and i not in r.guardians
+                assert uint() == (amount if theirs else 0), f"round {r.id} index {i}"
+            for i in r.guardians:
+                assert uint() == r.amounts[i], f"round {r.id} guardian of index {i}"
         # Events: the rounds that changed at every step, every round every few steps and at the end.
         everything = self.checks % RECONCILE_EVERY == 0 or self.checks > STEPS
         for r in rounds:
