@@ -48,14 +48,7 @@ node: setup
 	$(BIN)/govchain node
 
 bench: setup
-	$(BIN)/python -m benchmarks.throughput
-	$(BIN)/python -m benchmarks.merkle_build
-	$(BIN)/python -m benchmarks.welfare_gas
-	$(BIN)/python -m benchmarks.procurement_gas
-	$(BIN)/python -m benchmarks.land_gas
-	$(BIN)/python -m benchmarks.customs_gas
-	$(BIN)/python -m benchmarks.ballot_gas
-	$(BIN)/python -m benchmarks.explorer_bench
+	$(BIN)/python -m benchmarks
 
 lint: setup
 	$(BIN)/ruff check src tests scripts benchmarks
