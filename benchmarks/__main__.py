@@ -257,7 +257,7 @@ class Run:
     argv: list[str]
     exit_code: int
     seconds: float
-    output: str  # stdout then stderr
+    output: str  # what it printed (stdout and stderr), unless --verbose showed it
     summary: dict[str, Any] | None  # its --json, if it wrote one
     rows: list[Row]
 
@@ -283,10 +283,19 @@ def run(benchmark: Benchmark, quick: bool, verbose: bool) -> Run:
         path = Path(folder) / f"{benchmark.key}.json"
         argv = [sys.executable, "-m", benchmark.module, *args, "--json", str(path)]
         start = time.perf_counter()
-        done = subprocess.run(argv, cwd=ROOT, capture_output=not verbose, text=True, check=False)
+        # Its table and notes go to our stderr (--verbose) or into the JSON: stdout keeps the
+        # one combined table.
+        done = subprocess.run(
+            argv,
+            cwd=ROOT,
+            stdout=sys.stderr if verbose else subprocess.PIPE,
+            stderr=None if verbose else subprocess.STDOUT,
+            text=True,
+            check=False,
+        )
         seconds = time.perf_counter() - start
         summary = json.loads(path.read_text()) if path.is_file() else None
-    output = "" if verbose else done.stdout + done.stderr
+    output = done.stdout or ""
     result = Run(
         benchmark, ["-m", benchmark.module, *args], done.returncode, seconds, output, None, []
     )
@@ -388,7 +397,9 @@ def package_version(name: str) -> str | None:
 
 
 def context(runs: Sequence[Run], quick: bool) -> dict[str, Any]:
+    # The node the benchmarks talked to, else the project's anvil binary (e.g. --only merkle).
     anvil = next((r.summary["node"] for r in runs if r.summary and "node" in r.summary), None)
+    anvil = anvil or command_version(str(ROOT / "node_modules" / ".bin" / "anvil"), "--version")
     return {
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "mode": "quick" if quick else "full",
@@ -488,11 +499,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(format_table(runs, args.all))
     print()
     print(verdict_line(runs))
-    print(
-        f"({versions['anvil']}, node {versions['node']}, solc {versions['solc']}, "
-        f"{machine['cores']} cores, {summary['date']}, {summary['mode']} run; "
-        f"JSON: {output})"
-    )
+    footer = [
+        versions["anvil"],
+        versions["node"] and f"node {versions['node']}",
+        versions["solc"] and f"solc {versions['solc']}",
+        f"{machine['cores']} cores",
+        summary["date"],
+        f"{summary['mode']} run",
+    ]
+    print(f"({', '.join(part for part in footer if part)}; JSON: {output})")
     return 0 if summary["complete"] else 1
 
 
