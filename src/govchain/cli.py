@@ -217,6 +217,7 @@ from govchain.cli_explorer import explorer  # noqa: E402 - subcommand groups reg
 from govchain.cli_land import land  # noqa: E402 - subcommand groups register last
 from govchain.cli_procurement import procurement  # noqa: E402 - subcommand groups register last
 from govchain.cli_up import up  # noqa: E402 - subcommand groups register last
+from govchain.cli_verify import verify_bundle  # noqa: E402 - subcommand groups register last
 from govchain.cli_welfare import welfare  # noqa: E402 - subcommand groups register last
 
 main.add_command(welfare)
@@ -226,6 +227,7 @@ main.add_command(customs)
 main.add_command(explorer)
 main.add_command(ballot)
 main.add_command(up)
+main.add_command(verify_bundle)
 
 if __name__ == "__main__":
     main()
