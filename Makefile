@@ -55,4 +55,5 @@ lint: setup
 	$(BIN)/mypy
 
 clean:
-	rm -rf build .build .govchain/local deployments/local.json deployments/embedded.json
+	rm -rf build .build .govchain/local deployments/local.json deployments/embedded.json \
+	  deployments/local deployments/embedded
