@@ -16,6 +16,7 @@ from govchain.project import Project
 from govchain.session import Session, registries
 
 ROOT = Path(__file__).resolve().parents[1]
+pytest_plugins = ["secret_watch"]
 
 
 @pytest.fixture(scope="session")

@@ -19,9 +19,13 @@ from govchain.accounts import (
 )
 from govchain.chain import connect, start_anvil
 from govchain.project import Project
+from secret_watch import register
 
 ANVIL_KEY_0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 SEPOLIA = 11155111
+PASSWORD = "pw-of-the-clerk"  # at least 8 characters, so that secret_watch watches it
+for _password in ("correct horse", "battery staple", "pw-from-env", PASSWORD):
+    register(_password)
 
 
 @pytest.fixture(autouse=True)
@@ -66,21 +70,21 @@ def test_password_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_missing_password_and_missing_keystore_are_named() -> None:
-    new_keystore("clerk", "pw")
+    new_keystore("clerk", PASSWORD)
     with pytest.raises(KeystoreError, match="no password for keystore 'clerk'"):
         load_keystore("clerk")
     with pytest.raises(KeystoreError, match=r"no keystore named 'nobody'.*known: clerk"):
-        load_keystore("nobody", "pw")
+        load_keystore("nobody", PASSWORD)
 
 
 def test_import_refuses_overwrite_bad_keys_and_bad_names() -> None:
-    save_keystore("treasury", ANVIL_KEY_0, "pw")
+    save_keystore("treasury", ANVIL_KEY_0, PASSWORD)
     with pytest.raises(KeystoreError, match="already exists"):
-        save_keystore("treasury", Account.create().key, "pw")
+        save_keystore("treasury", Account.create().key, PASSWORD)
     with pytest.raises(KeystoreError, match="not a valid private key"):
-        save_keystore("broken", "0x1234", "pw")
+        save_keystore("broken", "0x1234", PASSWORD)
     with pytest.raises(KeystoreError, match="invalid keystore name"):
-        save_keystore("../escape", Account.create().key, "pw")
+        save_keystore("../escape", Account.create().key, PASSWORD)
     with pytest.raises(KeystoreError, match="empty password"):
         save_keystore("nopass", Account.create().key, "")
 
@@ -98,14 +102,14 @@ def test_dev_key_is_refused_on_any_other_chain_id() -> None:
 def test_connecting_with_a_dev_key_keystore_to_a_public_chain_is_refused(
     tmp_project: Project, sepolia_like: str
 ) -> None:
-    save_keystore("imported-dev", ANVIL_KEY_0, "pw")
+    save_keystore("imported-dev", ANVIL_KEY_0, PASSWORD)
     with pytest.raises(DevKeyRefused, match="0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"):
-        connect(tmp_project, sepolia_like, account="imported-dev", password="pw")
+        connect(tmp_project, sepolia_like, account="imported-dev", password=PASSWORD)
 
 
 def test_own_keystore_signs_on_a_public_chain(tmp_project: Project, sepolia_like: str) -> None:
-    entry = new_keystore("agency", "pw")
-    with connect(tmp_project, sepolia_like, account="agency", password="pw") as chain:
+    entry = new_keystore("agency", PASSWORD)
+    with connect(tmp_project, sepolia_like, account="agency", password=PASSWORD) as chain:
         assert chain.chain_id == SEPOLIA
         assert chain.deployer.address == entry.address
         assert not chain.is_devnet

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from govchain.cli import main
 from govchain.project import Project
+from secret_watch import register
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -44,17 +45,21 @@ def test_up_starts_devnet_deploys_and_reports_then_is_idempotent(in_project: Pro
 def test_accounts_new_import_list(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GOVCHAIN_KEYSTORE_DIR", str(tmp_path))
     monkeypatch.delenv("GOVCHAIN_PASSWORD", raising=False)
+    password = "s3cret-of-the-clerk"  # at least 8 characters, so that secret_watch watches it
+    key = "0x" + "5a" * 32
+    register(password)
+    register(key)
     runner = CliRunner()
-    created = runner.invoke(main, ["accounts", "new", "clerk"], input="s3cret\ns3cret\n")
+    created = runner.invoke(main, ["accounts", "new", "clerk"], input=f"{password}\n{password}\n")
     assert created.exit_code == 0, created.output
     assert "created clerk: 0x" in created.output
-    key = "0x" + "5a" * 32
-    imported = runner.invoke(main, ["accounts", "import", "treasury"], input=f"{key}\npw\npw\n")
+    answers = f"{key}\n{password}\n{password}\n"
+    imported = runner.invoke(main, ["accounts", "import", "treasury"], input=answers)
     assert imported.exit_code == 0, imported.output
     assert key not in imported.output  # the key prompt is hidden
     listing = runner.invoke(main, ["accounts", "list"])
     assert [line.split()[0] for line in listing.output.splitlines()] == ["clerk", "treasury"]
-    again = runner.invoke(main, ["accounts", "import", "treasury"], input=f"{key}\npw\npw\n")
+    again = runner.invoke(main, ["accounts", "import", "treasury"], input=answers)
     assert again.exit_code == 1
     assert "error: keystore 'treasury' already exists" in again.output
 
