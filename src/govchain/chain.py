@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
     from web3 import Web3
 
+    from govchain.rpc_retry import RetryPolicy
+
 LOCAL = "local"
 EMBEDDED = "embedded"
 ANVIL_START_TIMEOUT = 30.0
@@ -190,15 +192,18 @@ class Chain:
         self.close()
 
 
-def _web3_http(url: str) -> Web3:
-    from web3 import HTTPProvider, Web3
+def _web3_http(url: str, retry: RetryPolicy | None = None) -> Web3:
+    """Web3 over HTTP with bounded retries of transport failures (see :mod:`govchain.rpc_retry`)."""
+    from web3 import Web3
     from web3.types import RPCEndpoint
+
+    from govchain.rpc_retry import RetryingHTTPProvider
 
     # web3's ValidationMiddleware asks the node for its chain id twice per eth_call and
     # eth_estimateGas; the chain id of an endpoint does not change, so cache just that.
-    provider = HTTPProvider(
+    provider = RetryingHTTPProvider(
         url,
-        request_kwargs={"timeout": 60},
+        retry,
         cache_allowed_requests=True,
         cacheable_requests={RPCEndpoint("eth_chainId")},
     )

@@ -9,15 +9,26 @@
 - ``send_many`` sends independent calls as JSON-RPC batches: one request estimates a batch,
   one broadcasts it (``benchmarks/throughput.py``: ~10x the naive web3.py loop on anvil).
 - A receipt with status 0 is replayed with ``eth_call`` to recover and decode the revert reason.
+- While waiting, a transaction the node has forgotten (dropped from its mempool) is broadcast
+  again, byte for byte; one pending for too long is replaced by the same call with the same nonce
+  and higher fees (:class:`ResendPolicy`). Every version shares the nonce, so at most one is
+  mined; the receipt names the one that was.
+- A broadcast answered "already known" or "nonce too low" is taken as accepted when the node
+  knows our hash: that is how a retried send (:mod:`govchain.rpc_retry`) whose first response
+  was lost comes back. Signing a new transaction there would pay twice for one intent.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from eth_utils import keccak
 
 from govchain.errors import NetworkError, TransactionFailed
 from govchain.events import Event, EventRegistry
@@ -34,6 +45,28 @@ BATCH_SIZE = 100
 POLL_START = 0.002
 POLL_MAX = 0.05
 RECEIPT_TIMEOUT = 180.0
+# Node answers to a re-sent transaction that mean "this one is already in the pool or mined"
+# (geth, anvil, nethermind, besu spellings).
+ALREADY_SENT = (
+    "already known",
+    "already imported",
+    "known transaction",
+    "alreadyknown",
+    "nonce too low",
+)
+
+log = logging.getLogger("govchain.sender")
+
+
+@dataclass(frozen=True)
+class ResendPolicy:
+    """What ``wait`` does about a transaction that is not being mined."""
+
+    check_every: float = 1.0  # seconds between asking the node whether it still has the tx
+    replace_after: float | None = 60.0  # pending this long → replace with higher fees
+    max_replacements: int = 3
+    # Nodes accept a replacement only if both fee caps rise by at least 10%.
+    fee_bump_percent: int = 12
 
 
 @dataclass(frozen=True)
@@ -48,6 +81,8 @@ class Receipt:
     sender: str
     contract_address: str | None
     events: list[Event]
+    # Other versions signed for the same intent and nonce (re-priced), none of which was mined.
+    superseded: tuple[str, ...] = ()
 
     def events_named(self, name: str) -> list[Event]:
         return [event for event in self.events if event.name == name]
@@ -67,6 +102,9 @@ class PendingTransaction:
     tx_hash: str
     nonce: int
     request: dict[str, Any] = field(repr=False)
+    raw: bytes = field(default=b"", repr=False)  # the signed bytes, to broadcast again as is
+    tx: dict[str, Any] = field(default_factory=dict, repr=False)  # the fields that were signed
+    sent_at: float = field(default_factory=time.monotonic, repr=False, compare=False)
 
 
 @dataclass
@@ -80,6 +118,9 @@ class Sender:
     confirmations: int = 0
     labels: dict[str, str] = field(default_factory=dict)  # address → contract name, for errors
     receipt_timeout: float = RECEIPT_TIMEOUT
+    resend: ResendPolicy = field(default_factory=ResendPolicy)
+    # Called with "rebroadcast" or "replaced" and the version now in flight (progress, tests).
+    on_resend: Callable[[str, PendingTransaction], None] | None = field(default=None, repr=False)
     _nonce: int | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _chain_id: int | None = field(default=None, init=False, repr=False)
@@ -102,14 +143,28 @@ class Sender:
             gas = self._estimate(request)
         with self._lock:
             nonce = self._next_nonce()
-            raw = self._sign(request, gas, nonce)
+            tx = self._unsigned(request, gas, nonce)
+            pending = self._signed(request, tx)
             try:
-                tx_hash = self.w3.eth.send_raw_transaction(raw)
+                self._broadcast(pending)
             except Exception:
                 self._nonce = None  # resynchronise from the node: this nonce may be unused
                 raise
             self._nonce = nonce + 1
-        return PendingTransaction("0x" + bytes(tx_hash).hex(), nonce, request)
+        return pending
+
+    def _broadcast(self, pending: PendingTransaction) -> None:
+        """Hand the signed bytes to the node; "already known" for our own hash is success."""
+        try:
+            self.w3.eth.send_raw_transaction(pending.raw)
+        except NetworkError as exc:
+            raise NetworkError(
+                f"broadcast of {pending.tx_hash} (nonce {pending.nonce}) is unconfirmed: {exc}. "
+                "It may have reached the node: look the hash up before sending the call again."
+            ) from exc
+        except Exception as exc:
+            if not (_already_sent(exc) and self._node_knows(pending.tx_hash)):
+                raise
 
     def send_many(
         self, calls: Sequence[ContractFunction], *, batch_size: int = BATCH_SIZE
@@ -152,14 +207,24 @@ class Sender:
     ) -> list[PendingTransaction]:
         with self._lock:
             first = self._next_nonce()
-            raws = [
-                self._sign(r, g, first + i)
+            signed = [
+                self._signed(r, self._unsigned(r, g, first + i))
                 for i, (r, g) in enumerate(zip(requests, gases, strict=True))
             ]
-            responses = self._batch(
-                [("eth_sendRawTransaction", ["0x" + raw.hex()]) for raw in raws]
-            )
-            failed = [(i, r["error"]) for i, r in enumerate(responses) if "error" in r]
+            raws = [p.raw for p in signed]
+            try:
+                responses = self._batch(
+                    [("eth_sendRawTransaction", ["0x" + raw.hex()]) for raw in raws]
+                )
+            except Exception:
+                self._nonce = None  # the batch may or may not have reached the node
+                raise
+            failed = [
+                (i, r["error"])
+                for i, r in enumerate(responses)
+                if "error" in r
+                and not (_already_sent(r["error"]) and self._node_knows(signed[i].tx_hash))
+            ]
             if failed:
                 # Some of the batch may be in the mempool: let the node tell the next nonce.
                 self._nonce = None
@@ -169,10 +234,7 @@ class Sender:
                     f"failed: {error}; {len(raws) - len(failed)} of the batch were accepted"
                 )
             self._nonce = first + len(raws)
-        return [
-            PendingTransaction(str(response["result"]), first + i, request)
-            for i, (response, request) in enumerate(zip(responses, requests, strict=True))
-        ]
+        return signed
 
     def _batch(self, calls: list[tuple[str, list[Any]]]) -> list[Mapping[str, Any]]:
         """Raw JSON-RPC batch (no web3 formatting): the hot path of bulk sending."""
@@ -204,13 +266,14 @@ class Sender:
 
     def wait(self, pending: PendingTransaction) -> Receipt:
         """Wait for the receipt (and confirmations); raise the decoded error if it reverted."""
-        return self._finish(pending, self._poll_receipt(pending.tx_hash))
+        return self._finish(pending, *self._poll_receipt(pending))
 
     def wait_all(self, pending: list[PendingTransaction]) -> list[Receipt]:
         """Wait for all; the receipts already mined are fetched in one JSON-RPC batch."""
         mined = self._batch_receipts([p.tx_hash for p in pending])
         return [
-            self._finish(p, mined.get(p.tx_hash) or self._poll_receipt(p.tx_hash)) for p in pending
+            self._finish(p, mined[p.tx_hash]) if p.tx_hash in mined else self.wait(p)
+            for p in pending
         ]
 
     def _batch_receipts(self, hashes: list[str]) -> dict[str, Any]:
@@ -225,28 +288,111 @@ class Sender:
             return {}
         return {h: r for h, r in zip(hashes, results, strict=True) if isinstance(r, Mapping)}
 
-    def _finish(self, pending: PendingTransaction, raw: Any) -> Receipt:
+    def _finish(self, pending: PendingTransaction, raw: Any, sent: Sequence[str] = ()) -> Receipt:
         if self.confirmations > 1:
             self._await_block(int(raw["blockNumber"]) + self.confirmations - 1)
         receipt = self._to_receipt(raw)
+        superseded = tuple(h for h in sent if h != receipt.tx_hash)
+        if superseded:
+            receipt = dataclasses.replace(receipt, superseded=superseded)
         if receipt.status != 1:
             raise self._replay_failure(pending, receipt)
         return receipt
 
-    def _poll_receipt(self, tx_hash: str) -> Any:
-        from web3.exceptions import TransactionNotFound
+    def _poll_receipt(self, pending: PendingTransaction) -> tuple[Any, list[str]]:
+        """The raw receipt of whichever version of ``pending`` is mined, and every hash sent.
 
-        deadline = time.monotonic() + self.receipt_timeout
+        Re-broadcasts a dropped transaction and replaces a stuck one (:class:`ResendPolicy`).
+        """
+        policy = self.resend
+        start = time.monotonic()
+        deadline = start + self.receipt_timeout
+        versions = [pending]  # newest last; all share one nonce, so at most one is mined
+        next_check = start + policy.check_every
         interval = POLL_START
         while True:
-            try:
-                return self.w3.eth.get_transaction_receipt(tx_hash)  # type: ignore[arg-type]
-            except TransactionNotFound:
-                pass
-            if time.monotonic() > deadline:
-                raise NetworkError(f"no receipt for {tx_hash} after {self.receipt_timeout:.0f}s")
+            for version in reversed(versions):
+                raw = self._receipt_or_none(version.tx_hash)
+                if raw is not None:
+                    return raw, [v.tx_hash for v in versions]
+            now = time.monotonic()
+            current = versions[-1]
+            if current.raw and now >= next_check:
+                next_check = now + policy.check_every
+                if not self._node_knows(current.tx_hash):
+                    self._resend(current)
+            if (
+                current.raw
+                and policy.replace_after is not None
+                and now - current.sent_at >= policy.replace_after
+                and len(versions) <= policy.max_replacements
+            ):
+                replacement = self._replace(current)
+                if replacement is not None:
+                    versions.append(replacement)
+            if now > deadline:
+                sent = ", ".join(v.tx_hash for v in versions)
+                raise NetworkError(
+                    f"no receipt for nonce {pending.nonce} ({sent}) "
+                    f"after {self.receipt_timeout:.0f}s"
+                )
             time.sleep(interval)
             interval = min(interval * 2, POLL_MAX)
+
+    def _receipt_or_none(self, tx_hash: str) -> Any:
+        from web3.exceptions import TransactionNotFound
+
+        try:
+            return self.w3.eth.get_transaction_receipt(tx_hash)  # type: ignore[arg-type]
+        except TransactionNotFound:
+            return None
+
+    def _node_knows(self, tx_hash: str) -> bool:
+        """Whether the node has the transaction, pending or mined."""
+        provider: Any = self.w3.provider
+        response = provider.make_request("eth_getTransactionByHash", [tx_hash])
+        return response.get("result") is not None
+
+    def _resend(self, dropped: PendingTransaction) -> None:
+        """Broadcast the same signed bytes again: same nonce, same hash, no second intent."""
+        log.warning(
+            "%s (nonce %d) left the mempool; broadcasting it again", dropped.tx_hash, dropped.nonce
+        )
+        try:
+            self.w3.eth.send_raw_transaction(dropped.raw)
+        except Exception as exc:  # noqa: BLE001 - e.g. another version was mined: keep polling
+            log.warning("re-broadcast of %s refused: %s", dropped.tx_hash, exc)
+            return
+        self._notify("rebroadcast", dropped)
+
+    def _replace(self, stuck: PendingTransaction) -> PendingTransaction | None:
+        """The same call with the same nonce and gas, both fee caps raised; None if refused."""
+        bump = 100 + self.resend.fee_bump_percent
+        market = self._fee_fields()
+        priority = max(
+            stuck.tx["maxPriorityFeePerGas"] * bump // 100 + 1, market["maxPriorityFeePerGas"]
+        )
+        max_fee = max(stuck.tx["maxFeePerGas"] * bump // 100 + 1, market["maxFeePerGas"], priority)
+        tx = {**stuck.tx, "maxFeePerGas": max_fee, "maxPriorityFeePerGas": priority}
+        replacement = self._signed(stuck.request, tx)
+        try:
+            self._broadcast(replacement)
+        except Exception as exc:  # noqa: BLE001 - the stuck version stays valid: keep waiting
+            log.warning("replacement of %s refused: %s", stuck.tx_hash, exc)
+            return None
+        log.warning(
+            "%s (nonce %d) replaced by %s at max fee %d",
+            stuck.tx_hash,
+            stuck.nonce,
+            replacement.tx_hash,
+            max_fee,
+        )
+        self._notify("replaced", replacement)
+        return replacement
+
+    def _notify(self, kind: str, pending: PendingTransaction) -> None:
+        if self.on_resend is not None:
+            self.on_resend(kind, pending)
 
     def _await_block(self, number: int) -> None:
         deadline = time.monotonic() + self.receipt_timeout
@@ -305,11 +451,8 @@ class Sender:
             raise self.errors.decode(data, contract=self._label(request)) from exc
         return estimate * (100 + GAS_MARGIN_PERCENT) // 100
 
-    def _sign(self, request: dict[str, Any], gas: int, nonce: int) -> bytes:
-        """A signed EIP-1559 transaction for ``request``, as raw bytes."""
-        from eth_account import Account
-        from eth_keys.datatypes import PrivateKey
-
+    def _unsigned(self, request: dict[str, Any], gas: int, nonce: int) -> dict[str, Any]:
+        """The EIP-1559 transaction fields for ``request`` at current fees."""
         tx = {
             "value": request["value"],
             "data": request["data"],
@@ -320,11 +463,19 @@ class Sender:
         }
         if "to" in request:
             tx["to"] = request["to"]
+        return tx
+
+    def _signed(self, request: dict[str, Any], tx: dict[str, Any]) -> PendingTransaction:
+        from eth_account import Account
+        from eth_keys.datatypes import PrivateKey
+
         # LocalAccount.sign_transaction re-derives the public key on every call (an elliptic
         # curve multiplication); signing with a PrivateKey object built once skips that.
         if self._key is None:
             self._key = PrivateKey(self.account.key)
-        return bytes(Account.sign_transaction(tx, self._key).raw_transaction)
+        raw = bytes(Account.sign_transaction(tx, self._key).raw_transaction)
+        # A typed transaction's hash is keccak of its raw bytes: known before the node answers.
+        return PendingTransaction("0x" + keccak(raw).hex(), tx["nonce"], request, raw, tx)
 
     def _label(self, request: dict[str, Any]) -> str | None:
         to = request.get("to")
@@ -366,6 +517,11 @@ def _hex(data: bytes | str) -> str:
     if isinstance(data, bytes):
         return "0x" + data.hex()
     return data if data.startswith("0x") else "0x" + data
+
+
+def _already_sent(error: object) -> bool:
+    text = str(error).lower()
+    return any(phrase in text for phrase in ALREADY_SENT)
 
 
 def _looks_like_revert(exc: Exception) -> bool:
