@@ -50,6 +50,18 @@ node: setup
 bench: setup
 	$(BIN)/python -m benchmarks
 
+# Long fuzzing, not part of `make test`: each state machine (and the customs assessment property)
+# under the Hypothesis `fuzz` profile of tests/fuzz_profile.py, at least FUZZ_ACTIONS random
+# actions each, a fresh seed unless FUZZ_SEED is given; the summary prints actions per machine.
+FUZZ_ACTIONS ?= 10000
+FUZZ_SEED    ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+FUZZ_TESTS   ?= tests/test_welfare_stateful.py tests/test_procurement_stateful.py \
+                tests/test_land_stateful.py tests/test_ballot_stateful.py tests/test_customs_properties.py
+.PHONY: fuzz
+fuzz: setup
+	GOVCHAIN_FUZZ_ACTIONS=$(FUZZ_ACTIONS) $(BIN)/pytest -p no:cacheprovider \
+	  --hypothesis-profile=fuzz --hypothesis-seed=$(FUZZ_SEED) $(FUZZ_TESTS)
+
 lint: setup
 	$(BIN)/ruff check src tests scripts benchmarks
 	$(BIN)/mypy

@@ -16,7 +16,7 @@ from govchain.project import Project
 from govchain.session import Session, registries
 
 ROOT = Path(__file__).resolve().parents[1]
-pytest_plugins = ["secret_watch"]
+pytest_plugins = ["secret_watch", "fuzz_profile"]  # fuzz_profile: inert unless make fuzz
 
 
 @pytest.fixture(scope="session")
