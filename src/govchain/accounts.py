@@ -107,7 +107,8 @@ def save_keystore(name: str, private_key: str | bytes, password: str) -> Keystor
         account = Account.from_key(private_key)
     except (ValueError, TypeError) as exc:
         raise KeystoreError(f"not a valid private key: {exc}") from exc
-    path.parent.mkdir(parents=True, exist_ok=True)
+    # Owner-only, like the files: the names and addresses listed are nobody else's business.
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     data = Account.encrypt(account.key, password)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
