@@ -126,9 +126,15 @@ class Watch:
         ]
         if not found:
             return
-        self.leaks += found
+        # Redact even a leak already reported: a test's later reports repeat its earlier sections.
         report.sections = [(title, redact(content)) for title, content in report.sections]
-        lines = "\n".join(f"SECRET LEAK: {leak}" for leak in found)
+        new = [leak for leak in dict.fromkeys(found) if leak not in self.leaks]
+        if not new:
+            if report.longrepr is not None:
+                report.longrepr = redact(failure)
+            return
+        self.leaks += new
+        lines = "\n".join(f"SECRET LEAK: {leak}" for leak in new)
         report.longrepr = f"{lines}\n\n{redact(failure)}".rstrip()
         report.outcome = "failed"
         if hasattr(report, "wasxfail"):
