@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from eth_account import Account
 from web3.exceptions import TransactionNotFound
 
@@ -38,6 +37,7 @@ from govchain.clients.land import LandClient
 from govchain.clients.welfare import RoundPlan, WelfareClient
 from govchain.demo import DemoState, run_demo
 from govchain.deploy import deploy_suite
+from govchain.errors import NetworkError
 from govchain.project import Project
 from govchain.sender import Receipt
 from govchain.session import Session, registries
@@ -61,7 +61,10 @@ class Devnet:
         assert self.anvil is None or self.anvil.process.poll() is not None
         self.anvil = start_anvil(self.project, state_file=self.state_file)
         chain = Chain(
-            LOCAL, _web3_http(self.anvil.url), list(dev_accounts()), anvil=self.anvil,
+            LOCAL,
+            _web3_http(self.anvil.url),
+            list(dev_accounts()),
+            anvil=self.anvil,
             url=self.anvil.url,
         )
         errors, events = registries(self.project)
@@ -155,7 +158,7 @@ def balances(session: Session, token_address: str, holders: list[str]) -> list[i
         with session.chain.w3.batch_requests() as batch:
             for holder in holders[start : start + 250]:
                 batch.add(token.functions.balanceOf(holder))
-            result += [int(value) for value in batch.execute()]
+            result += [int(value) for value in batch.execute()]  # type: ignore[call-overload]
     return result
 
 
@@ -208,7 +211,7 @@ def test_pay_all_killed_mid_round_and_rerun_pays_each_family_exactly_once(
     watch_batches[0] = after_batch
     payer = client(session, deployed, 3)
     watched = PayerThatWatches(session, payer.contract, payer.sender)
-    with pytest.raises(requests.exceptions.ConnectionError):
+    with pytest.raises(NetworkError):
         watched.pay_all(round_id, plan, batch_size=BATCH)
     assert len(receipts) == 3
     devnet.state_file.write_bytes(saved[0])  # the kill came before anvil's next tick
@@ -277,7 +280,7 @@ def test_demo_killed_during_welfare_reruns_only_welfare_and_loses_no_money(
     # Killed after the round is published and funded and one entitlement revoked, before any
     # payment: the worst moment, with a whole month of benefit held by the contract.
     progress = KillDuring(devnet, session, "welfare", "veto window passes")
-    with pytest.raises(requests.exceptions.ConnectionError):
+    with pytest.raises(NetworkError):
         run_demo(session, progress, domains=("land", "welfare"))
     assert progress.killed_at is not None
 
