@@ -110,6 +110,9 @@ def test_the_checker_finds_a_key_in_any_form_and_a_password_exactly() -> None:
 
 
 LEAKY_TESTS = """
+    import subprocess
+    import sys
+
     import click
     import pytest
     from click.testing import CliRunner
@@ -130,6 +133,11 @@ LEAKY_TESTS = """
             click.echo("inner-" + "password-123")
 
         assert CliRunner().invoke(echo).exit_code == 0
+
+
+    def test_subprocess_prints_a_password():
+        code = "print('inner-' + 'password-123')"
+        subprocess.run([sys.executable, "-c", code], capture_output=True, check=True)
 
 
     def test_fails_naming_the_password():
@@ -164,11 +172,13 @@ def test_a_leaking_test_fails_the_run_naming_it_without_printing_the_secret(
     assert run.returncode == 1, output
     assert "inner-password-123" not in output
     assert bytes(dev_accounts()[1].key).hex() not in output.lower()
-    assert "4 failed, 1 passed" in output
+    assert "5 failed, 1 passed" in output
     for line in (
         "test_leaky.py::test_prints_a_dev_key: a dev private key appeared in Captured stdout call",
         "test_leaky.py::test_cli_echoes_a_password: a keystore password appeared in CliRunner "
         "output",
+        "test_leaky.py::test_subprocess_prints_a_password: a keystore password appeared in a "
+        "subprocess's output",
         "test_leaky.py::test_fails_naming_the_password: a keystore password appeared in the "
         "failure text",
         "test_leaky.py::test_xfail_leaking_in_its_error: a keystore password appeared in the "
