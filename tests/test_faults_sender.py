@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from web3.types import RPCEndpoint
 
 from govchain import NetworkError
 from govchain.accounts import dev_accounts
@@ -306,3 +307,19 @@ def test_lost_response_to_a_batch_sends_each_call_once(
     assert proxy.count("eth_sendRawTransaction") == 6  # one batch of three, sent twice
     assert nonce(session.chain, minter.address) == start + 3
     assert token.functions.balanceOf(holder).call() == 15
+
+
+def test_a_clock_jump_whose_answer_was_lost_is_not_repeated(chain: Chain, proxy: RpcProxy) -> None:
+    """evm_increaseTime twice would move the clock twice: only an undelivered request is retried."""
+    proxy.add(Fault("lose_response", methods=frozenset({"evm_increaseTime"})))
+    w3 = _web3_http(proxy.url, FAST)
+    with pytest.raises(RpcUnavailable, match="evm_increaseTime to .* failed after 1 attempt in"):
+        w3.provider.make_request(RPCEndpoint("evm_increaseTime"), [3600])
+    assert proxy.count("evm_increaseTime") == 1
+
+
+def test_a_refused_connection_is_retried_even_for_a_clock_jump(chain: Chain) -> None:
+    port = free_port()
+    w3 = _web3_http(f"http://127.0.0.1:{port}", FAST)
+    with pytest.raises(RpcUnavailable, match="after 4 attempts.*Connection refused"):
+        w3.provider.make_request(RPCEndpoint("evm_increaseTime"), [3600])

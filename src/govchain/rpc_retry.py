@@ -3,10 +3,12 @@
 A public endpoint drops connections, times out and answers 502 or 429 under load; one such
 hiccup should not fail a clerk's batch. Only transport failures are retried: a JSON-RPC error
 response is the node's answer and is returned as it is. Sending a request again is safe for
-every method govchain uses: reads are idempotent, and ``eth_sendRawTransaction`` of the same
+the methods govchain relies on: reads are idempotent, and ``eth_sendRawTransaction`` of the same
 signed bytes is the same transaction (same hash), which the node reports as already known or, if
 it was mined meanwhile, as "nonce too low"; :class:`govchain.sender.Sender` takes either answer
-for its own hash as "in flight". The happy path costs nothing: no pause before the first attempt.
+for its own hash as "in flight". The few methods where a repeat would act twice
+(:data:`NOT_IDEMPOTENT`) are retried only when the request cannot have reached the node.
+The happy path costs nothing: no pause before the first attempt.
 """
 
 from __future__ import annotations
@@ -35,6 +37,18 @@ T = TypeVar("T")
 
 # Status codes a proxy or load balancer returns when the node behind it is briefly unavailable.
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+# Methods whose repetition changes the outcome (a node-signed transaction gets a new nonce, the
+# clock moves twice, a snapshot is consumed): retried only when the request surely never left.
+NOT_IDEMPOTENT = frozenset(
+    {
+        "eth_sendTransaction",
+        "evm_mine",
+        "anvil_mine",
+        "evm_increaseTime",
+        "evm_snapshot",
+        "evm_revert",
+    }
+)
 TRANSPORT_ERRORS: tuple[type[Exception], ...] = (
     requests.ConnectionError,  # refused, reset, closed before the response
     requests.Timeout,
@@ -83,14 +97,37 @@ def redact_url(url: str) -> str:
     return f"{parts.scheme}://{netloc}{hidden}"
 
 
-def is_retryable(exc: Exception) -> bool:
+def is_retryable(exc: Exception, methods: frozenset[str] = frozenset()) -> bool:
+    if methods & NOT_IDEMPOTENT:
+        return _never_sent(exc)
     if isinstance(exc, requests.HTTPError):
         return exc.response is not None and exc.response.status_code in RETRYABLE_STATUS
     return isinstance(exc, TRANSPORT_ERRORS)
 
 
-def with_retries(policy: RetryPolicy, method: str, endpoint: str, attempt: Callable[[], T]) -> T:
-    """``attempt()`` until it succeeds, a non-transport error occurs, or the policy runs out."""
+def _never_sent(exc: Exception) -> bool:
+    """The connection was refused or not established in time, or the endpoint said "later"."""
+    from urllib3.exceptions import NewConnectionError
+
+    if isinstance(exc, requests.HTTPError):
+        return exc.response is not None and exc.response.status_code == 429
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(exc, requests.ConnectionError) and isinstance(reason, NewConnectionError)
+
+
+def with_retries(
+    policy: RetryPolicy,
+    method: str,
+    endpoint: str,
+    attempt: Callable[[], T],
+    methods: frozenset[str] = frozenset(),
+) -> T:
+    """``attempt()`` until it succeeds, a non-transport error occurs, or the policy runs out.
+
+    ``method`` names the request in messages; ``methods`` are the JSON-RPC methods it carries.
+    """
     start = time.monotonic()
     failures = 0
     while True:
@@ -101,7 +138,7 @@ def with_retries(policy: RetryPolicy, method: str, endpoint: str, attempt: Calla
             elapsed = time.monotonic() - start
             pause = policy.pause(failures)
             if (
-                not is_retryable(exc)
+                not is_retryable(exc, methods)
                 or failures >= policy.attempts
                 or elapsed + pause > policy.max_elapsed
             ):
@@ -142,17 +179,21 @@ class RetryingHTTPProvider(HTTPProvider):
 
     def _make_request(self, method: RPCEndpoint, request_data: bytes) -> bytes:
         return with_retries(
-            self.policy, str(method), str(self.endpoint_uri), lambda: self._post(request_data)
+            self.policy,
+            str(method),
+            str(self.endpoint_uri),
+            lambda: self._post(request_data),
+            frozenset({str(method)}),
         )
 
     def make_batch_request(
         self, batch_requests: list[tuple[RPCEndpoint, Any]]
     ) -> list[RPCResponse] | RPCResponse:
         request_data = self.encode_batch_rpc_request(batch_requests)
-        methods = sorted({str(method) for method, _ in batch_requests})
-        label = f"batch of {len(batch_requests)} ({', '.join(methods)})"
+        methods = frozenset(str(method) for method, _ in batch_requests)
+        label = f"batch of {len(batch_requests)} ({', '.join(sorted(methods))})"
         raw = with_retries(
-            self.policy, label, str(self.endpoint_uri), lambda: self._post(request_data)
+            self.policy, label, str(self.endpoint_uri), lambda: self._post(request_data), methods
         )
         response = self.decode_rpc_response(raw)
         if not isinstance(response, list):  # the node rejected the batch as a whole
