@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from eth_utils import keccak
 from web3.types import RPCEndpoint
 
 from govchain import NetworkError
@@ -269,6 +270,7 @@ def test_failed_broadcast_names_the_hash_and_never_the_key(chain: Chain, proxy: 
     message = str(info.value)
     sent = proxy.bodies[-1]["params"][0]
     assert "eth_sendRawTransaction" in message and "HTTP 503" in message
+    assert f"broadcast of 0x{keccak(hexstr=sent).hex()} (nonce {start})" in message
     assert "look the hash up before sending" in message
     assert account.key.hex().removeprefix("0x") not in message and sent[2:] not in message
     assert nonce(chain, account.address) == start
