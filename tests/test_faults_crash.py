@@ -243,7 +243,9 @@ def test_pay_all_killed_mid_round_and_rerun_pays_each_family_exactly_once(
         0,
         funding_after_publish,
     ]
-    assert payer.pay_all(round_id, plan).receipts == []  # a third run has nothing left to do
+    # A third run has nothing left to do (a sample: each index costs pay_all one eth_call).
+    third = payer.pay_all(round_id, plan, indexes=range(0, BENEFICIARIES, 50))
+    assert third.receipts == [] and len(third.already_settled) == BENEFICIARIES // 50
 
 
 # -- the demo -------------------------------------------------------------------------------------
