@@ -62,9 +62,13 @@ fuzz: setup
 	GOVCHAIN_FUZZ_ACTIONS=$(FUZZ_ACTIONS) $(BIN)/pytest -p no:cacheprovider \
 	  --hypothesis-profile=fuzz --hypothesis-seed=$(FUZZ_SEED) $(FUZZ_TESTS)
 
+# Static analysis: Python (ruff, mypy --strict) and Solidity (solhint, then slither through the
+# build's own solc; it fails on any untriaged High or Medium finding, see SECURITY.md).
 lint: setup
 	$(BIN)/ruff check src tests scripts benchmarks
 	$(BIN)/mypy
+	node_modules/.bin/solhint --disc --noPoster --max-warnings 0 'contracts/**/*.sol'
+	$(BIN)/python -m govchain.toolchain slither
 
 clean:
 	rm -rf build .build .govchain/local deployments/local.json deployments/embedded.json \

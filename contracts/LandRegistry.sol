@@ -260,10 +260,10 @@ contract LandRegistry is ILandRegistry, ERC721, GovchainAccess, Pausable, Reentr
 
     /// @inheritdoc ILandRegistry
     function releaseLien(uint256 parcelId, uint256 lienId) external {
-        Lien storage l = _liens[parcelId][lienId];
-        if (l.holder == address(0) || l.released) revert LandUnknownLien(parcelId, lienId);
-        if (msg.sender != l.holder) revert LandNotLienholder(parcelId, lienId, msg.sender);
-        l.released = true;
+        Lien storage record = _liens[parcelId][lienId];
+        if (record.holder == address(0) || record.released) revert LandUnknownLien(parcelId, lienId);
+        if (msg.sender != record.holder) revert LandNotLienholder(parcelId, lienId, msg.sender);
+        record.released = true;
         --_parcels[parcelId].activeLiens;
         emit LienReleased(parcelId, lienId, msg.sender);
     }
