@@ -2,9 +2,11 @@
 
 anvil_reorg(depth, txBlockPairs) replaces the last ``depth`` blocks by as many new ones holding
 only the transactions given: what the old blocks held is gone from the chain, as on a real
-network when the branch a client saw loses. Reports rebuilt from events must then equal what
-the contract holds (no phantom claim or payment), and sending the dropped transactions again
-(the same signed bytes: valid again, their nonces are free) must bring everything back.
+network when the branch a client saw loses (anvil does not put them back in its pool). Every
+report rebuilt from events (welfare reconciliation, customs statement, tender report, ballot
+recount) and the explorer's database must then equal what the contract holds: no phantom claim,
+payment or vote. Sending the dropped transactions again (the same signed bytes: valid again,
+their nonces are free) must bring everything back.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from typing import Any
 
 import pytest
 from eth_account import Account
+from eth_utils import keccak
 from web3.exceptions import TransactionNotFound
 
+from ballot_env import make_ballot_env
 from customs_env import CARS, GERMANY, CustomsEnv, make_customs_env
 from govchain.chain import Chain
 from govchain.clients.customs import DeclarationLine, TariffLine
@@ -26,6 +30,7 @@ from govchain.explorer.indexer import Indexer
 from govchain.explorer.store import Store
 from govchain.sender import Receipt
 from govchain.session import Session
+from procurement_env import make_env as make_procurement_env
 
 DAY = 86_400
 FAMILIES = 8
@@ -232,3 +237,68 @@ def test_reorg_dropping_a_duty_payment_leaves_the_statement_as_the_contract(
     assert [entry.status for entry in statement.declarations] == ["Paid", "Paid"]
     assert statement.total_paid == 2 * due
     assert env.balance(env.treasury.sender.address) == treasury_before + due
+
+
+# -- procurement: the tender report ---------------------------------------------------------------
+
+
+def test_reorg_dropping_a_milestone_payment_leaves_the_tender_report_as_the_contract(
+    session: Session, chain: Chain, tmp_path: Path
+) -> None:
+    env = make_procurement_env(session, chain, tmp_path)
+    tender_id, _ = env.awarded([3_000_000, 3_500_000])
+    env.past_standstill(tender_id)
+    env.buyer.fund_escrow(tender_id, [1_000_000, 2_000_000])
+    env.inspector.confirm_milestone(tender_id, 0, keccak(text="works report 1"))
+    winner = env.suppliers[0].sender.address
+    paid_once = env.balance(winner)
+    env.inspector.confirm_milestone(tender_id, 1, keccak(text="works report 2"))
+    dropped = last_transactions(chain, 1)
+
+    reorg(chain, 1)
+
+    report = env.anyone.report(tender_id)
+    assert [m["amount"] for m in report.milestones_paid] == [1_000_000]  # nothing phantom
+    assert report.escrow_paid == 1_000_000 and report.balanced
+    assert report.held == env.balance(env.governance.address)  # what the contract holds
+    assert env.anyone.escrow(tender_id).held == 2_000_000
+    assert env.balance(winner) == paid_once
+
+    resend(chain, dropped)
+
+    report = env.anyone.report(tender_id)
+    assert [m["amount"] for m in report.milestones_paid] == [1_000_000, 2_000_000]
+    assert report.escrow_paid == 3_000_000 and report.balanced
+    assert report.held == env.balance(env.governance.address)
+    assert env.balance(winner) == paid_once + 2_000_000
+
+
+# -- ballot: the recount --------------------------------------------------------------------------
+
+
+def test_reorg_dropping_reveals_leaves_the_recount_as_the_contract(
+    session: Session, chain: Chain, tmp_path: Path
+) -> None:
+    env = make_ballot_env(session, chain, tmp_path)
+    election_id = env.create()
+    env.to_commit(election_id)
+    receipts = [env.vote(v, election_id, i % 3) for i, v in enumerate(env.voters)]
+    env.to_reveal(election_id)
+    for receipt in receipts:  # one block each
+        env.relayer.reveal(receipt)
+    assert env.relayer.recount(election_id).tallies == [3, 2, 2]
+    dropped = last_transactions(chain, 2)
+
+    reorg(chain, 2)  # the reveals of voters 5 (choice 2) and 6 (choice 0) are gone
+
+    recount = env.relayer.recount(election_id)
+    assert recount.matches  # the events and the stored tally agree
+    assert (recount.tallies, recount.revealed, recount.turnout) == ([2, 2, 1], 5, 7)
+    late = [v.sender.address for v in env.voters[5:]]
+    assert [env.relayer.has_revealed(election_id, v) for v in late] == [False, False]
+    assert [env.relayer.counted_choice(election_id, v) for v in late] == [None, None]
+
+    resend(chain, dropped)
+
+    recount = env.relayer.recount(election_id)
+    assert recount.matches and (recount.tallies, recount.revealed) == ([3, 2, 2], 7)
