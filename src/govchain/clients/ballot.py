@@ -441,6 +441,7 @@ class BallotClient(ContractClient):
             len(revealed),
             self.result(election_id),
             duplicates,
+            invalid,
         )
 
 
