@@ -1043,6 +1043,7 @@ class WelfareMachine(RuleBasedStateMachine):
         guardian=st.booleans(),
         deadline=deadlines,
         tamper=st.sampled_from(["", "", "", "", "agent", "payee"]),
+        again=st.booleans(),
     )
     def claim_by_agent(
         self,
@@ -1053,12 +1054,17 @@ class WelfareMachine(RuleBasedStateMachine):
         guardian: bool,
         deadline: int,
         tamper: str,
+        again: bool,
     ) -> None:
-        """With `open_one`, an unsettled leaf of an open round if there is one."""
+        """With `open_one`, an unsettled leaf of an open round if there is one; with `again`,
+        the agent sends a signature that paid once more at once (later replays: below)."""
         r = self.published(pick, prefer="open" if open_one else None)
         unsettled = [i for i in range(len(r.amounts)) if i not in r.settled]
         i = _pick(unsettled, index) if open_one and unsettled else index % len(r.amounts)
+        paid = len(self.used)
         self.agent_claim(r, i, agent, guardian, deadline, tamper)
+        if again and len(self.used) > paid:
+            self.replay(self.used[-1], "same")
 
     @rule(
         pick=picks,
@@ -1080,13 +1086,16 @@ class WelfareMachine(RuleBasedStateMachine):
 
     @rule(
         programme=st.integers(0, 1),
-        kind=st.sampled_from(["swap", "swap", "new", "new", "same", "unchanged"]),
+        kind=st.sampled_from(["swap", "swap", "swap", "new", "new", "same", "unchanged"]),
         a=picks,
         b=picks,
+        then=st.sampled_from(["publish", "publish", "publish", "propose", "revoke", "outsider"]),
     )
-    def replace_officials(self, programme: int, kind: str, a: int, b: int) -> None:
+    def replace_officials(self, programme: int, kind: str, a: int, b: int, then: str) -> None:
         """Governance swaps the pair, names new ones, tries one account for both posts, or
-        names the same pair again."""
+        names the same pair again. Then someone acts: an `outsider` (a former official or the
+        other official of the pair: refused), or the official in post (after a swap, a manager
+        publishing their own proposal is refused)."""
         manager, officer = self.posts[programme]
         n = len(self.officials)
         if kind == "swap":
@@ -1097,16 +1106,19 @@ class WelfareMachine(RuleBasedStateMachine):
             manager = a % n
             officer = (manager + 1 + b % (n - 1)) % n
         self.set_officials(programme, manager, officer)
-
-    @rule(
-        programme=st.integers(0, 1),
-        who=picks,
-        action=st.sampled_from(["propose", "publish", "revoke"]),
-        pick=picks,
-        index=picks,
-    )
-    def outsider_acts(self, programme: int, who: int, action: str, pick: int, index: int) -> None:
-        self.outsider(programme, who, action, pick, index)
+        if then == "outsider":
+            self.outsider(programme, b, ("propose", "publish", "revoke")[a % 3], a, b)
+            return
+        proposed = [r for r in self.in_status("Proposed") if r.programme == programme]
+        published = [r for r in self.in_status("Published") if r.programme == programme]
+        if then == "publish" and proposed:
+            own = [r for r in proposed if r.proposer == manager]  # after a swap, if any
+            self.publish(_pick(own or proposed, a), 0, 3)
+        elif then == "revoke" and published:
+            r = _pick(published, a)
+            self.revoke(r, b % len(r.amounts), 4)
+        elif then == "propose":
+            self.propose(programme, [1 + b, 2 + a])
 
     @rule(stranger=st.booleans(), twice=st.booleans())
     def toggle_pause(self, stranger: bool, twice: bool) -> None:
@@ -1128,8 +1140,14 @@ class WelfareMachine(RuleBasedStateMachine):
         self.paused = not self.paused
         if twice:
             error = "EnforcedPause" if self.paused else "ExpectedPause"
-            OUTCOMES[f"{function}: {error}"] += 1
+            OUTCOMES[f"{function}: again, {error}"] += 1
             _refused(error, lambda: self.governance_transact(function))
+
+    @precondition(lambda self: self.paused)
+    @rule()
+    def resume(self) -> None:
+        """A second way out of a pause, so that pauses do not last most of an example."""
+        self.toggle_pause(stranger=False, twice=False)
 
     @precondition(lambda self: self.time_matters())
     @rule(seconds=st.sampled_from([HOUR, 6 * HOUR, DAY, 2 * DAY, 3 * DAY, 9 * DAY]))
@@ -1268,6 +1286,7 @@ MUST_REACH = (
     "propose: proposed by a new officer",
     "publish: published by a new manager",
     "outsider: ",
+    "publish: WelfareSameOfficial (own proposal)",
 )
 
 
