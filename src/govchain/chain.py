@@ -259,7 +259,9 @@ def connect(
         url = os.path.expandvars(str(url))
         w3 = _web3_http(url)
         if not w3.is_connected():
-            raise NetworkError(f"cannot reach RPC endpoint {url}")
+            from govchain.rpc_retry import redact_url
+
+            raise NetworkError(f"cannot reach RPC endpoint {redact_url(url)}")
         chain = Chain(network, w3, [], confirmations=int(config.get("confirmations", 1)), url=url)
     try:
         if account:

@@ -126,7 +126,11 @@ def _status(session: Any) -> None:
 
     chain = session.chain
     w3 = chain.w3
-    click.echo(f"network   {session.network} ({chain.url or 'in-process'})")
+    from govchain.rpc_retry import redact_url  # hosted endpoints carry API keys in the URL
+
+    where = redact_url(chain.url) if chain.url else "in-process"
+    name = redact_url(session.network) if "://" in session.network else session.network
+    click.echo(f"network   {name} ({where})")
     click.echo(
         f"chain id  {chain.chain_id}, block {w3.eth.block_number}, genesis {chain.genesis_hash}"
     )
