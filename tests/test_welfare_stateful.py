@@ -1090,12 +1090,18 @@ class WelfareMachine(RuleBasedStateMachine):
         a=picks,
         b=picks,
         then=st.sampled_from(["publish", "publish", "publish", "propose", "revoke", "outsider"]),
+        propose_first=st.booleans(),
     )
-    def replace_officials(self, programme: int, kind: str, a: int, b: int, then: str) -> None:
+    def replace_officials(
+        self, programme: int, kind: str, a: int, b: int, then: str, propose_first: bool
+    ) -> None:
         """Governance swaps the pair, names new ones, tries one account for both posts, or
-        names the same pair again. Then someone acts: an `outsider` (a former official or the
-        other official of the pair: refused), or the official in post (after a swap, a manager
-        publishing their own proposal is refused)."""
+        names the same pair again. Before (`propose_first`), the officer in post proposes a
+        round. After, someone acts: an `outsider` (a former official or the other official of
+        the pair: refused), or the official in post (a manager who proposed the round as
+        officer may not publish it)."""
+        if propose_first:
+            self.propose(programme, [1 + a, 1 + b])
         manager, officer = self.posts[programme]
         n = len(self.officials)
         if kind == "swap":
