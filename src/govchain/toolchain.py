@@ -144,7 +144,7 @@ ACCEPTED_FINDINGS = (
     Accepted(
         "uninitialized-state",
         "WelfareDisbursement._settled",
-        "written through a `mapping storage` pointer (_claimOne, _settleBatch)",
+        "written through a `mapping storage` pointer (_settle, _settleBatch)",
     ),
     Accepted(
         "unused-return",
