@@ -221,17 +221,17 @@ def run_slither(project: Project) -> SlitherReport:
     standard = SolcStandardJson({"settings": build_settings})
     standard.add_source_files(_contract_files(project))
     excluded = set(filter(None, str(config.get("detectors_to_exclude") or "").split(",")))
+    options: dict[str, Any] = {  # typed `str` upstream, though some are flags
+        "solc": str(find_solc(project).path),
+        "solc_working_dir": str(project.root),
+        "solc_disable_warnings": True,  # `govchain compile` reports ours; OpenZeppelin's: noise
+    }
     dependency_ir_failures = _DependencyIrFailures()
     parsing_log = logging.getLogger("ContractSolcParsing")
     parsing_log.addFilter(dependency_ir_failures)
     cwd = Path.cwd()
     try:
         os.chdir(project.root)  # source names, remappings and the triage file are root-relative
-        options: dict[str, Any] = {  # typed `str` upstream, though some are flags
-            "solc": str(find_solc(project).path),
-            "solc_working_dir": str(project.root),
-            "solc_disable_warnings": True,  # `govchain compile` reports ours; OpenZeppelin's: noise
-        }
         compilation = CryticCompile(standard, **options)
         slither = Slither(
             compilation,
