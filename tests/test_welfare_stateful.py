@@ -87,7 +87,7 @@ PUBLISHED = ROUND_STATUS.index("Published")
 SETTINGS = settings(
     # Report a failing example as found: shrinking a chain-backed run can take minutes.
     phases=(Phase.explicit, Phase.reuse, Phase.generate),
-    max_examples=20,
+    max_examples=25,
     stateful_step_count=STEPS,
     deadline=None,
     derandomize=True,
@@ -1038,7 +1038,7 @@ class WelfareMachine(RuleBasedStateMachine):
     @rule(
         pick=picks,
         index=picks,
-        open_one=st.booleans(),
+        open_one=st.sampled_from([True, True, True, False]),
         agent=st.integers(0, 2),
         guardian=st.booleans(),
         deadline=deadlines,
@@ -1056,8 +1056,12 @@ class WelfareMachine(RuleBasedStateMachine):
         tamper: str,
         again: bool,
     ) -> None:
-        """With `open_one`, an unsettled leaf of an open round if there is one; with `again`,
-        the agent sends a signature that paid once more at once (later replays: below)."""
+        """With `open_one`, an unsettled leaf of an open round (programme 1 opens one at once if
+        none is open or coming: agents' claims are rarer than direct ones); with `again`, the
+        agent sends a signature that paid once more at once (later replays: below)."""
+        now = self.now()
+        if open_one and not any(now <= r.end for r in self.in_status("Published")):
+            self.publish(self.propose(0, [amount + 1 for amount in range(4)]), 0, 2)
         r = self.published(pick, prefer="open" if open_one else None)
         unsettled = [i for i in range(len(r.amounts)) if i not in r.settled]
         i = _pick(unsettled, index) if open_one and unsettled else index % len(r.amounts)
