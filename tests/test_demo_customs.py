@@ -9,15 +9,12 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from starlette.testclient import TestClient
 
+from demo_pages import assert_highlights_open
 from govchain import ContractError
 from govchain.clients.customs import CustomsClient, DeclarationLine, assess
-from govchain.demo import DemoContext, demo_account
+from govchain.demo import DemoContext, RecordingProgress, demo_account
 from govchain.demo import customs as demo
-from govchain.explorer.app import Explorer, create_app
-from govchain.explorer.indexer import Indexer
-from govchain.explorer.store import Store
 from govchain.session import Session
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -125,24 +122,11 @@ def test_demo_clears_every_declaration_and_settles_escrow_and_appeal(
     assert f"/records/declaration/{ids[demo.ESCROWED]}" in paths
 
 
-class Recorder:
-    """Progress as ``domain: message`` lines (counters as ``message done/total``)."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def step(self, domain: str, message: str) -> None:
-        self.lines.append(f"{domain}: {message}")
-
-    def count(self, domain: str, done: int, total: int, message: str) -> None:
-        self.lines.append(f"{domain}: {message} {done}/{total}")
-
-
 def test_demo_runs_again_and_its_highlights_open_in_the_explorer(
     demo_context: DemoContext, tmp_path: Path
 ) -> None:
     first = demo.run(demo_context).facts
-    demo_context.progress = progress = Recorder()
+    demo_context.progress = progress = RecordingProgress()
     result = demo.run(demo_context)
     second = result.facts
 
@@ -162,14 +146,7 @@ def test_demo_runs_again_and_its_highlights_open_in_the_explorer(
     assert f"customs: officer holds declaration {held} (steel) for physical inspection" in (
         progress.lines
     )
-    store = Store(f"sqlite:///{tmp_path / 'explorer.db'}")
-    explorer = Explorer(demo_context.session, store, Indexer(demo_context.session, store))
-    explorer.sync()
-    with TestClient(create_app(explorer, sync_every=None)) as client:
-        for highlight in result.highlights:
-            page = client.get(f"/api{highlight.path}")
-            assert page.status_code == 200, highlight.path
-            assert page.json()["history"], highlight.path
+    assert_highlights_open(demo_context.session, result.highlights, tmp_path)
 
 
 # -- the agency script --------------------------------------------------------------------------

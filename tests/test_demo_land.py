@@ -10,14 +10,11 @@ from types import ModuleType
 
 import pytest
 from eth_utils import keccak
-from starlette.testclient import TestClient
 
+from demo_pages import assert_highlights_open
 from govchain.clients.land import LandClient, geometry_hash
 from govchain.demo import DemoContext, DomainResult
 from govchain.demo.land import FARM_PARTS, PARCELS, run
-from govchain.explorer.app import Explorer, create_app
-from govchain.explorer.indexer import Indexer
-from govchain.explorer.store import Store
 from govchain.session import Session
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -141,17 +138,7 @@ def test_demo_runs_again_in_a_fresh_district(demo_context: DemoContext) -> None:
 
 def test_demo_highlights_open_in_the_explorer(demo_context: DemoContext, tmp_path: Path) -> None:
     result = run(demo_context)
-    store = Store(f"sqlite:///{tmp_path / 'explorer.db'}")
-    explorer = Explorer(demo_context.session, store, Indexer(demo_context.session, store))
-    explorer.sync()
-    with TestClient(create_app(explorer, sync_every=None)) as client:
-        for highlight in result.highlights:
-            page = client.get(f"/api{highlight.path}")
-            assert page.status_code == 200, highlight.path
-            if highlight.path.startswith("/tx/"):
-                assert page.json()["transaction"]["status"] == 1
-            else:
-                assert page.json()["history"], highlight.path
+    assert_highlights_open(demo_context.session, result.highlights, tmp_path)
 
 
 def test_script_registers_the_extract(

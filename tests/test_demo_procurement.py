@@ -9,10 +9,10 @@ from types import ModuleType
 
 import pytest
 from eth_utils import keccak
-from starlette.testclient import TestClient
 
+from demo_pages import assert_highlights_open
 from govchain.clients.procurement import ProcurementClient
-from govchain.demo import DemoContext, demo_account
+from govchain.demo import DemoContext, RecordingProgress, demo_account
 from govchain.demo.procurement import (
     BIDDERS,
     BOND,
@@ -24,9 +24,6 @@ from govchain.demo.procurement import (
     run,
     supplier_actor,
 )
-from govchain.explorer.app import Explorer, create_app
-from govchain.explorer.indexer import Indexer
-from govchain.explorer.store import Store
 from govchain.session import Session
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -116,36 +113,15 @@ def test_demo_awards_the_lowest_compliant_bid_and_pays_every_milestone(
     assert delta[procurement.address] == 0
 
 
-class Recorder:
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def step(self, domain: str, message: str) -> None:
-        self.lines.append(f"{domain}: {message}")
-
-    def count(self, domain: str, done: int, total: int, message: str) -> None:
-        self.lines.append(f"{domain}: {message} {done}/{total}")
-
-
 def test_demo_highlights_open_in_the_explorer(demo_context: DemoContext, tmp_path: Path) -> None:
-    demo_context.progress = progress = Recorder()
+    demo_context.progress = progress = RecordingProgress()
     result = run(demo_context)
     assert "procurement: opening the tender" in progress.lines
     assert f"procurement: sealed bids committed {len(BIDDERS)}/{len(BIDDERS)}" in progress.lines
     assert "procurement: milestones inspected and paid 3/3" in progress.lines
     paths = [h.path for h in result.highlights]
     assert 3 <= len(paths) <= 6 and paths[0] == f"/records/tender/{result.facts['tender_id']}"
-    store = Store(f"sqlite:///{tmp_path / 'explorer.db'}")
-    explorer = Explorer(demo_context.session, store, Indexer(demo_context.session, store))
-    explorer.sync()
-    with TestClient(create_app(explorer, sync_every=None)) as client:
-        for path in paths:
-            page = client.get(f"/api{path}")
-            assert page.status_code == 200, path
-            if path.startswith("/tx/"):
-                assert page.json()["transaction"]["status"] == 1, path
-            else:
-                assert page.json()["history"], path
+    assert_highlights_open(demo_context.session, result.highlights, tmp_path)
 
 
 def test_demo_runs_again_on_a_chain_that_already_has_tenders(demo_context: DemoContext) -> None:

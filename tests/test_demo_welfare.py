@@ -9,14 +9,11 @@ from pathlib import Path
 
 import pytest
 from eth_utils import keccak
-from starlette.testclient import TestClient
 
+from demo_pages import assert_highlights_open
 from govchain.clients.welfare import RoundPlan, WelfareClient
-from govchain.demo import DemoContext, demo_account
+from govchain.demo import DemoContext, RecordingProgress, demo_account
 from govchain.demo.welfare import BENEFICIARIES, DECISION, PER_CHILD, children, run
-from govchain.explorer.app import Explorer, create_app
-from govchain.explorer.indexer import Indexer
-from govchain.explorer.store import Store
 from govchain.session import Session
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,22 +37,11 @@ def _balance(ctx: DemoContext, address: str) -> int:
     return int(ctx.token().functions.balanceOf(address).call())
 
 
-class Recorder:
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def step(self, domain: str, message: str) -> None:
-        self.lines.append(f"{domain}: {message}")
-
-    def count(self, domain: str, done: int, total: int, message: str) -> None:
-        self.lines.append(f"{domain}: {message} {done}/{total}")
-
-
 def test_demo_pays_claims_revokes_and_claws_back_a_balanced_round(
     demo_context: DemoContext, tmp_path: Path
 ) -> None:
     ctx = demo_context
-    ctx.progress = progress = Recorder()
+    ctx.progress = progress = RecordingProgress()
     # Another programme's round already exists and the clock has moved on, as after other demos.
     session = ctx.session
     officer, manager, fund = (a.address for a in session.chain.accounts[1:4])
@@ -116,17 +102,7 @@ def test_demo_pays_claims_revokes_and_claws_back_a_balanced_round(
 
     assert "welfare: families paid in batches 949/949" in progress.lines
     assert "welfare: claims sent through the relayer 24/24" in progress.lines
-    store = Store(f"sqlite:///{tmp_path / 'explorer.db'}")
-    explorer = Explorer(session, store, Indexer(session, store))
-    explorer.sync()
-    with TestClient(create_app(explorer, sync_every=None)) as client:
-        for highlight in result.highlights:
-            page = client.get(f"/api{highlight.path}")
-            assert page.status_code == 200, highlight
-            if highlight.path.startswith("/tx/"):
-                assert page.json()["transaction"]["status"] == 1, highlight
-            else:
-                assert page.json()["history"], highlight
+    assert_highlights_open(session, result.highlights, tmp_path)
 
 
 def _programme(

@@ -98,6 +98,20 @@ class ConsoleProgress:
         self.stream.flush()
 
 
+class RecordingProgress:
+    """Progress kept as ``domain: message`` lines (counters as ``message done/total``), for
+    callers that report elsewhere and for tests."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def step(self, domain: str, message: str) -> None:
+        self.lines.append(f"{domain}: {message}")
+
+    def count(self, domain: str, done: int, total: int, message: str) -> None:
+        self.lines.append(f"{domain}: {message} {done}/{total}")
+
+
 class SilentProgress:
     def step(self, domain: str, message: str) -> None:
         pass
