@@ -325,6 +325,19 @@ class WelfareClient(ContractClient):
         """Publish and fund a proposed round (PROGRAMME MANAGER; pulls the total from funding)."""
         return self._transact(self.contract.functions.publishRound(round_id, start, end))
 
+    def set_programme_officials(self, programme_id: int, manager: str, officer: str) -> Receipt:
+        """Replace a programme's manager and eligibility officer (GOVERNANCE; they must differ)."""
+        return self._transact(
+            self.contract.functions.setProgrammeOfficials(programme_id, manager, officer)
+        )
+
+    def pause(self) -> Receipt:
+        """Stop claims, batch payments, proposals and publications (PAUSER)."""
+        return self._transact(self.contract.functions.pause())
+
+    def unpause(self) -> Receipt:
+        return self._transact(self.contract.functions.unpause())
+
     def veto_round(self, round_id: int, reason_code: int) -> Receipt:
         """Veto a round before it becomes claimable (AUDITOR)."""
         return self._transact(self.contract.functions.vetoRound(round_id, reason_code))
