@@ -439,7 +439,9 @@ contract Customs is ICustoms, GovchainAccess, Pausable, ReentrancyGuardTransient
             revert CustomsRateNotInFuture(effectiveFrom);
         }
         // Keys only grow (Checkpoints reverts otherwise); a later call for the same future time
-        // replaces a rate that has not taken effect yet.
+        // replaces a rate that has not taken effect yet. The replaced and new values it returns
+        // are not needed.
+        // slither-disable-next-line unused-return
         trace.push(uint32(effectiveFrom), uint224(rateBps) + 1);
     }
 
