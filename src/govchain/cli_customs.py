@@ -29,14 +29,17 @@ from govchain.cli_options import (
     ADDRESS,
     DOCUMENT,
     WHEN,
+    Signer,
     TokenUnits,
     When,
+    announce,
     chain_now,
     connected_client,
     document_hash,
     handle_errors,
     moment,
     receipt_line,
+    signed,
     signer_options,
 )
 from govchain.clients.customs import (
@@ -729,18 +732,17 @@ def appeal(
 
 
 @customs.command()
-@signer_options
+@signed
 @click.argument("declaration_id", type=DECLARATION_ID, metavar="ID")
 @click.option("--reason", type=REASON, required=True, help="Reason code.")
 @handle_errors
-def hold(
-    network: str, account: str | None, dev_account: int | None, declaration_id: int, reason: int
-) -> None:
+def hold(signer: Signer, declaration_id: int, reason: int) -> None:
     """Hold the goods for inspection (CUSTOMS OFFICER)."""
-    with _customs(network, account, dev_account) as client:
-        receipt = client.hold(declaration_id, reason)
-        click.echo(f"declaration {declaration_id}: goods held for inspection (reason {reason})")
-        click.echo(receipt_line(receipt))
+    with _customs(signer.network, signer.account, signer.dev_account) as client:
+        announce(
+            client.hold(declaration_id, reason),
+            f"declaration {declaration_id}: goods held for inspection (reason {reason})",
+        )
 
 
 @customs.command()

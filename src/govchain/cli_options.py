@@ -11,7 +11,7 @@ import functools
 import re
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Context, Decimal, InvalidOperation, localcontext
@@ -83,6 +83,38 @@ def signer_options(func: F) -> F:
         help="On a devnet, sign with development account N (0-9) instead of account 0.",
     )(func)
     return network_option(account_option(func))
+
+
+@dataclass(frozen=True)
+class Signer:
+    """Where a command sends and who signs: its --network, --account and --dev-account."""
+
+    network: str
+    account: str | None = None
+    dev_account: int | None = None
+
+    def client(self, client_type: type[C]) -> AbstractContextManager[C]:
+        """The deployed contract's client, signing as this signer (see :func:`connected_client`)."""
+        return connected_client(client_type, self.network, self.account, self.dev_account)
+
+
+def signed(func: F) -> F:
+    """:func:`signer_options`, handed to the command as one ``signer: Signer`` argument."""
+
+    @functools.wraps(func)
+    def wrapper(
+        *args: Any, network: str, account: str | None, dev_account: int | None, **kwargs: Any
+    ) -> Any:
+        return func(*args, signer=Signer(network, account, dev_account), **kwargs)
+
+    return signer_options(wrapper)  # type: ignore[return-value]
+
+
+def announce(receipt: Any, *lines: str) -> None:
+    """What a transaction did, in words, then its receipt line."""
+    for line in lines:
+        click.echo(line)
+    click.echo(receipt_line(receipt))
 
 
 @contextmanager
