@@ -34,13 +34,10 @@ from govchain.cli_options import (
     When,
     announce,
     chain_now,
-    connected_client,
     document_hash,
     handle_errors,
     moment,
-    receipt_line,
     signed,
-    signer_options,
 )
 from govchain.clients.customs import (
     APPEAL_STATUS,
@@ -117,10 +114,10 @@ def _named(exc: ContractError) -> dict[str, Any] | None:
 
 
 @contextmanager
-def _customs(network: str, account: str | None, dev_account: int | None) -> Iterator[CustomsClient]:
+def _customs(signer: Signer) -> Iterator[CustomsClient]:
     """The Customs client; reverts name statuses and roles rather than numbers and hashes."""
     try:
-        with connected_client(CustomsClient, network, account, dev_account) as client:
+        with signer.client(CustomsClient) as client:
             yield client
     except ContractError as exc:
         inputs = _named(exc)
@@ -162,6 +159,11 @@ def _amount(units: TokenUnits, text: str, option: str, *, zero: bool = False) ->
     return amount
 
 
+def _assessment_amounts(units: TokenUnits, duty: str, vat: str) -> tuple[int, int]:
+    """--duty and --vat of a new assessment (zero allowed)."""
+    return _amount(units, duty, "--duty", zero=True), _amount(units, vat, "--vat", zero=True)
+
+
 def _rate_time(when: When, now: int, option: str) -> int:
     moment_ = when.resolve(now)
     if not 0 < moment_ <= MAX_RATE_TIME:
@@ -169,6 +171,12 @@ def _rate_time(when: When, now: int, option: str) -> int:
             f"{moment_} is not a time the schedule can record", param_hint=option
         )
     return moment_
+
+
+def _rate_moment(client: CustomsClient, when: When | None, option: str) -> tuple[int, int]:
+    """The chain's current time, and ``when`` as a time the schedule can record (default: now)."""
+    now = chain_now(client)
+    return now, (now if when is None else _rate_time(when, now, option))
 
 
 def _rate(bps: int) -> str:
@@ -234,10 +242,19 @@ def _preferential(client: CustomsClient, lines: Sequence[DeclarationLine], at: i
     return [flags[(line.hs_code, line.origin)] for line in lines]
 
 
-def _echo_filed(
-    client: CustomsClient, receipt: Any, lines: list[DeclarationLine], units: TokenUnits
+def _token_json(units: TokenUnits) -> dict[str, Any]:
+    return {"address": units.address, "symbol": units.symbol, "decimals": units.decimals}
+
+
+def _announce_assessed(
+    client: CustomsClient,
+    receipt: Any,
+    lines: list[DeclarationLine],
+    units: TokenUnits,
+    heading: str,
 ) -> None:
-    """The assessment the contract made (its event), line by line."""
+    """``heading``, the assessment the contract made (its event) line by line, the receipt."""
+    click.echo(heading)
     assessed = receipt.event("DeclarationAssessed")
     declaration_id = int(assessed["declarationId"])
     filed_at = client.declaration(declaration_id).filed_at
@@ -252,7 +269,7 @@ def _echo_filed(
     _echo_assessment(rows, vat_bps, units)
     if sum(r["vat"] for r in rows) != assessed["vat"]:  # the formula is the contract's
         click.secho(f"warning: the contract assessed VAT {assessed['vat']}", fg="yellow", err=True)
-    click.echo(f"  due   {units.format(int(assessed['duty']) + int(assessed['vat']))}")
+    announce(receipt, f"  due   {units.format(int(assessed['duty']) + int(assessed['vat']))}")
 
 
 # -- input files --------------------------------------------------------------------------------
@@ -375,6 +392,12 @@ def _read_tariff(path: Path, now: int) -> list[TariffLine]:
     return sorted(lines, key=lambda t: t.effective_from)
 
 
+def _declared(client: CustomsClient, path: Path) -> tuple[TokenUnits, list[DeclarationLine]]:
+    """The payment token's units, and the lines of the declaration file at ``path`` in them."""
+    units = _units(client)
+    return units, _read_declaration(path, units)
+
+
 @click.group()
 def customs() -> None:
     """Customs: tariff schedule, traders, declarations, payment, release, appeals, escrow.
@@ -407,13 +430,11 @@ def tariff() -> None:
 
 
 @tariff.command("load")
-@signer_options
+@signed
 @click.argument("csv_file", type=DOCUMENT, metavar="FILE.csv")
 @click.option("--dry-run", is_flag=True, help="Check and print the schedule; send nothing.")
 @handle_errors
-def tariff_load(
-    network: str, account: str | None, dev_account: int | None, csv_file: Path, dry_run: bool
-) -> None:
+def tariff_load(signer: Signer, csv_file: Path, dry_run: bool) -> None:
     """Schedule every rate of a CSV in batched transactions (TARIFF AUTHORITY).
 
     Rows: hs_code,rate_bps,effective_from[,origin] (a header row is allowed). effective_from
@@ -422,7 +443,7 @@ def tariff_load(
     Every row is checked, naming its row, before anything is sent; the rates are sent in the
     order they take effect.
     """
-    with _customs(network, account, dev_account) as client:
+    with _customs(signer) as client:
         now = chain_now(client)
         lines = _read_tariff(csv_file, now)
         receipts = [] if dry_run else client.load_schedule(lines)
@@ -444,69 +465,50 @@ def tariff_load(
 
 
 @tariff.command("set")
-@signer_options
+@signed
 @click.argument("hs_code", type=HS_CODE, metavar="HS")
 @click.argument("rate_bps", type=RATE, metavar="RATE_BPS")
 @click.option("--from", "effective_from", type=WHEN, required=True, help="e.g. 30d, ISO 8601.")
 @click.option("--origin", type=ORIGIN, default=None, help="A preferential rate for this origin.")
 @handle_errors
 def tariff_set(
-    network: str,
-    account: str | None,
-    dev_account: int | None,
-    hs_code: int,
-    rate_bps: int,
-    effective_from: When,
-    origin: int | None,
+    signer: Signer, hs_code: int, rate_bps: int, effective_from: When, origin: int | None
 ) -> None:
     """Set the duty rate of HS (six digits) from a future time (TARIFF AUTHORITY)."""
-    with _customs(network, account, dev_account) as client:
-        now = chain_now(client)
-        start = _rate_time(effective_from, now, "--from")
+    with _customs(signer) as client:
+        now, start = _rate_moment(client, effective_from, "--from")
         receipt = client.set_tariff(TariffLine(hs_code, rate_bps, start, origin))
         kind = "general" if origin is None else "preferential"
-        click.echo(
+        announce(
+            receipt,
             f"HS {_hs(hs_code)} ({_origin(origin)}): {kind} rate {_rate(rate_bps)} "
-            f"from {moment(start, now)}"
+            f"from {moment(start, now)}",
         )
-        click.echo(receipt_line(receipt))
 
 
 @tariff.command("vat")
-@signer_options
+@signed
 @click.argument("rate_bps", type=RATE, metavar="RATE_BPS")
 @click.option("--from", "effective_from", type=WHEN, required=True, help="e.g. 30d, ISO 8601.")
 @handle_errors
-def tariff_vat(
-    network: str, account: str | None, dev_account: int | None, rate_bps: int, effective_from: When
-) -> None:
+def tariff_vat(signer: Signer, rate_bps: int, effective_from: When) -> None:
     """Set the VAT rate on customs value plus duty from a future time (TARIFF AUTHORITY)."""
-    with _customs(network, account, dev_account) as client:
-        now = chain_now(client)
-        start = _rate_time(effective_from, now, "--from")
+    with _customs(signer) as client:
+        now, start = _rate_moment(client, effective_from, "--from")
         receipt = client.set_vat_rate(rate_bps, start)
-        click.echo(f"VAT {_rate(rate_bps)} from {moment(start, now)}")
-        click.echo(receipt_line(receipt))
+        announce(receipt, f"VAT {_rate(rate_bps)} from {moment(start, now)}")
 
 
 @tariff.command("show")
-@signer_options
+@signed
 @click.argument("hs_code", type=HS_CODE, metavar="HS")
 @click.option("--origin", type=ORIGIN, default=None, help="Goods from this origin.")
 @click.option("--at", "at", type=WHEN, default=None, help="Another time (default: now).")
 @handle_errors
-def tariff_show(
-    network: str,
-    account: str | None,
-    dev_account: int | None,
-    hs_code: int,
-    origin: int | None,
-    at: When | None,
-) -> None:
+def tariff_show(signer: Signer, hs_code: int, origin: int | None, at: When | None) -> None:
     """The duty rate of HS (for an origin) and the VAT rate in force now or at --at."""
-    with _customs(network, account, dev_account) as client:
-        now = chain_now(client)
-        when = now if at is None else _rate_time(at, now, "--at")
+    with _customs(signer) as client:
+        now, when = _rate_moment(client, at, "--at")
         rate, preferential = client.duty_rate(hs_code, origin or 0, when)
         vat = client.vat_rate(when)
     click.echo(f"HS {_hs(hs_code)}, {_origin(origin)}, at {moment(when, now)}:")
@@ -525,21 +527,16 @@ def trader() -> None:
 
 def _trader_command(name: str, registered: bool, summary: str) -> None:
     @trader.command(name, help=summary)
-    @signer_options
+    @signed
     @click.argument("address", type=ADDRESS)
     @click.option("--document", type=DOCUMENT, default=None, help="The decision; hashed.")
     @handle_errors
-    def command(
-        network: str,
-        account: str | None,
-        dev_account: int | None,
-        address: str,
-        document: Path | None,
-    ) -> None:
-        with _customs(network, account, dev_account) as client:
-            receipt = client.set_trader(address, registered, document_hash(document))
-            click.echo(f"{address}: {'registered trader' if registered else 'not a trader'}")
-            click.echo(receipt_line(receipt))
+    def command(signer: Signer, address: str, document: Path | None) -> None:
+        with _customs(signer) as client:
+            announce(
+                client.set_trader(address, registered, document_hash(document)),
+                f"{address}: {'registered trader' if registered else 'not a trader'}",
+            )
 
 
 _trader_command("register", True, "Register ADDRESS as a trader (TRADER REGISTRAR).")
@@ -555,15 +552,14 @@ def broker() -> None:
 
 def _broker_command(name: str, authorized: bool, summary: str) -> None:
     @broker.command(name, help=summary)
-    @signer_options
+    @signed
     @click.argument("address", type=ADDRESS)
     @handle_errors
-    def command(network: str, account: str | None, dev_account: int | None, address: str) -> None:
-        with _customs(network, account, dev_account) as client:
+    def command(signer: Signer, address: str) -> None:
+        with _customs(signer) as client:
             receipt = client.authorize_broker(address, authorized)
             may = "may" if authorized else "may no longer"
-            click.echo(f"{address} {may} pay the declarations of {client.sender.address}")
-            click.echo(receipt_line(receipt))
+            announce(receipt, f"{address} {may} pay the declarations of {client.sender.address}")
 
 
 _broker_command("authorize", True, "Let broker ADDRESS pay your declarations (TRADER).")
@@ -574,19 +570,12 @@ _broker_command("revoke", False, "Stop broker ADDRESS paying your declarations (
 
 
 @customs.command()
-@signer_options
+@signed
 @click.argument("declaration", type=DOCUMENT, metavar="DECLARATION.json")
 @click.option("--at", "at", type=WHEN, default=None, help="Assess at another time (default: now).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @handle_errors
-def preview(
-    network: str,
-    account: str | None,
-    dev_account: int | None,
-    declaration: Path,
-    at: When | None,
-    as_json: bool,
-) -> None:
+def preview(signer: Signer, declaration: Path, at: When | None, as_json: bool) -> None:
     """Duty and VAT of a declaration line by line, exactly as the contract would assess it.
 
     Nothing is sent: the rates in force now (or at --at) are read from the chain and the
@@ -596,11 +585,9 @@ def preview(
     integers of the token's smallest unit only if the file says "value_units": "smallest"
     (see `govchain customs --help`).
     """
-    with _customs(network, account, dev_account) as client:
-        units = _units(client)
-        lines = _read_declaration(declaration, units)
-        now = chain_now(client)
-        when = now if at is None else _rate_time(at, now, "--at")
+    with _customs(signer) as client:
+        units, lines = _declared(client, declaration)
+        now, when = _rate_moment(client, at, "--at")
         assessment = client.preview(lines, at=when)
         vat_bps = client.vat_rate(when)
         rows = _assessment_json(
@@ -613,7 +600,7 @@ def preview(
     if as_json:
         document = {
             "at": when,
-            "token": {"address": units.address, "symbol": units.symbol, "decimals": units.decimals},
+            "token": _token_json(units),
             "vat_bps": vat_bps,
             "lines": rows,
             "duty": assessment.duty,
@@ -628,19 +615,13 @@ def preview(
 
 
 @customs.command("file")
-@signer_options
+@signed
 @click.argument("declaration", type=DOCUMENT, metavar="DECLARATION.json")
 @click.option(
     "--document", type=DOCUMENT, default=None, help="Invoice etc.; hashed (default: the JSON)."
 )
 @handle_errors
-def file_declaration(
-    network: str,
-    account: str | None,
-    dev_account: int | None,
-    declaration: Path,
-    document: Path | None,
-) -> None:
+def file_declaration(signer: Signer, declaration: Path, document: Path | None) -> None:
     """File a declaration; the contract assesses it at once (registered TRADER).
 
     Prints the declaration's id and the assessment line by line.
@@ -649,54 +630,49 @@ def file_declaration(
     integers of the token's smallest unit only if the file says "value_units": "smallest"
     (see `govchain customs --help`).
     """
-    with _customs(network, account, dev_account) as client:
-        units = _units(client)
-        lines = _read_declaration(declaration, units)
+    with _customs(signer) as client:
+        units, lines = _declared(client, declaration)
         receipt = client.file(lines, document_hash(document or declaration))
         declaration_id = receipt.event("DeclarationFiled")["declarationId"]
-        click.echo(f"declaration {declaration_id} filed by {client.sender.address}, assessed:")
-        _echo_filed(client, receipt, lines, units)
-        click.echo(receipt_line(receipt))
+        _announce_assessed(
+            client,
+            receipt,
+            lines,
+            units,
+            f"declaration {declaration_id} filed by {client.sender.address}, assessed:",
+        )
 
 
 @customs.command()
-@signer_options
+@signed
 @click.argument("declaration_id", type=DECLARATION_ID, metavar="ID")
 @click.argument("declaration", type=DOCUMENT, metavar="DECLARATION.json")
 @click.option(
     "--document", type=DOCUMENT, default=None, help="Invoice etc.; hashed (default: the JSON)."
 )
 @handle_errors
-def amend(
-    network: str,
-    account: str | None,
-    dev_account: int | None,
-    declaration_id: int,
-    declaration: Path,
-    document: Path | None,
-) -> None:
+def amend(signer: Signer, declaration_id: int, declaration: Path, document: Path | None) -> None:
     """Replace an unpaid declaration's lines; re-assessed at its filing time's rates (TRADER).
 
     Customs values in DECLARATION.json are strings in token units with decimals ("25000.00");
     integers of the token's smallest unit only if the file says "value_units": "smallest"
     (see `govchain customs --help`).
     """
-    with _customs(network, account, dev_account) as client:
-        units = _units(client)
-        lines = _read_declaration(declaration, units)
+    with _customs(signer) as client:
+        units, lines = _declared(client, declaration)
         receipt = client.amend(declaration_id, lines, document_hash(document or declaration))
-        click.echo(f"declaration {declaration_id} amended, assessed:")
-        _echo_filed(client, receipt, lines, units)
-        click.echo(receipt_line(receipt))
+        _announce_assessed(
+            client, receipt, lines, units, f"declaration {declaration_id} amended, assessed:"
+        )
 
 
 @customs.command()
-@signer_options
+@signed
 @click.argument("declaration_id", type=DECLARATION_ID, metavar="ID")
 @handle_errors
-def pay(network: str, account: str | None, dev_account: int | None, declaration_id: int) -> None:
+def pay(signer: Signer, declaration_id: int) -> None:
     """Approve and pay exactly the duty and VAT due, to the treasury (TRADER or its BROKER)."""
-    with _customs(network, account, dev_account) as client:
+    with _customs(signer) as client:
         record = client.declaration(declaration_id)
         me = client.sender.address
         if me != record.trader and not client.contract.functions.isBroker(record.trader, me).call():
@@ -706,26 +682,25 @@ def pay(network: str, account: str | None, dev_account: int | None, declaration_
         receipt = client.pay(declaration_id)
         paid = receipt.event("DutyPaid")
         treasury = client.contract.functions.treasury().call()
-        click.echo(
+        announce(
+            receipt,
             f"declaration {declaration_id}: {units.format(paid['amount'])} paid to the treasury "
-            f"{treasury} (duty {units.format(record.duty)}, VAT {units.format(record.vat)})"
+            f"{treasury} (duty {units.format(record.duty)}, VAT {units.format(record.vat)})",
         )
-        click.echo(receipt_line(receipt))
 
 
 @customs.command()
-@signer_options
+@signed
 @click.argument("declaration_id", type=DECLARATION_ID, metavar="ID")
 @click.option("--document", type=DOCUMENT, required=True, help="The grounds; hashed.")
 @handle_errors
-def appeal(
-    network: str, account: str | None, dev_account: int | None, declaration_id: int, document: Path
-) -> None:
+def appeal(signer: Signer, declaration_id: int, document: Path) -> None:
     """Appeal a paid assessment, once (TRADER)."""
-    with _customs(network, account, dev_account) as client:
-        receipt = client.appeal(declaration_id, document_hash(document))
-        click.echo(f"appeal lodged against the assessment of declaration {declaration_id}")
-        click.echo(receipt_line(receipt))
+    with _customs(signer) as client:
+        announce(
+            client.appeal(declaration_id, document_hash(document)),
+            f"appeal lodged against the assessment of declaration {declaration_id}",
+        )
 
 
 # -- officers (CUSTOMS OFFICER, APPEALS OFFICER) ------------------------------------------------
@@ -738,7 +713,7 @@ def appeal(
 @handle_errors
 def hold(signer: Signer, declaration_id: int, reason: int) -> None:
     """Hold the goods for inspection (CUSTOMS OFFICER)."""
-    with _customs(signer.network, signer.account, signer.dev_account) as client:
+    with _customs(signer) as client:
         announce(
             client.hold(declaration_id, reason),
             f"declaration {declaration_id}: goods held for inspection (reason {reason})",
@@ -746,67 +721,53 @@ def hold(signer: Signer, declaration_id: int, reason: int) -> None:
 
 
 @customs.command()
-@signer_options
+@signed
 @click.argument("declaration_id", type=DECLARATION_ID, metavar="ID")
 @handle_errors
-def release(
-    network: str, account: str | None, dev_account: int | None, declaration_id: int
-) -> None:
+def release(signer: Signer, declaration_id: int) -> None:
     """Release paid goods (anyone; held goods: CUSTOMS OFFICER)."""
-    with _customs(network, account, dev_account) as client:
-        receipt = client.release(declaration_id)
-        click.echo(f"declaration {declaration_id}: goods released")
-        click.echo(receipt_line(receipt))
+    with _customs(signer) as client:
+        announce(client.release(declaration_id), f"declaration {declaration_id}: goods released")
 
 
 @customs.command()
-@signer_options
+@signed
 @click.argument("declaration_id", type=DECLARATION_ID, metavar="ID")
 @click.option("--reason", type=REASON, required=True, help="Reason code.")
 @handle_errors
-def seize(
-    network: str, account: str | None, dev_account: int | None, declaration_id: int, reason: int
-) -> None:
+def seize(signer: Signer, declaration_id: int, reason: int) -> None:
     """Seize held goods (CUSTOMS OFFICER)."""
-    with _customs(network, account, dev_account) as client:
-        receipt = client.seize(declaration_id, reason)
-        click.echo(f"declaration {declaration_id}: goods seized (reason {reason})")
-        click.echo(receipt_line(receipt))
+    with _customs(signer) as client:
+        announce(
+            client.seize(declaration_id, reason),
+            f"declaration {declaration_id}: goods seized (reason {reason})",
+        )
 
 
 @customs.command()
-@signer_options
+@signed
 @click.argument("declaration_id", type=DECLARATION_ID, metavar="ID")
 @click.option("--duty", required=True, metavar="AMOUNT", help="The new duty, in token units.")
 @click.option("--vat", required=True, metavar="AMOUNT", help="The new VAT, in token units.")
 @click.option("--reason", type=REASON, required=True, help="Reason code.")
 @handle_errors
-def override(
-    network: str,
-    account: str | None,
-    dev_account: int | None,
-    declaration_id: int,
-    duty: str,
-    vat: str,
-    reason: int,
-) -> None:
+def override(signer: Signer, declaration_id: int, duty: str, vat: str, reason: int) -> None:
     """Replace the assessment of an unpaid declaration (CUSTOMS OFFICER)."""
-    with _customs(network, account, dev_account) as client:
+    with _customs(signer) as client:
         units = _units(client)
-        new_duty = _amount(units, duty, "--duty", zero=True)
-        new_vat = _amount(units, vat, "--vat", zero=True)
+        new_duty, new_vat = _assessment_amounts(units, duty, vat)
         receipt = client.override_assessment(declaration_id, new_duty, new_vat, reason)
         changed = receipt.event("AssessmentOverridden")
-        click.echo(
+        announce(
+            receipt,
             f"declaration {declaration_id} reassessed (reason {reason}): "
             f"duty {units.format(changed['oldDuty'])} → {units.format(changed['newDuty'])}, "
-            f"VAT {units.format(changed['oldVat'])} → {units.format(changed['newVat'])}"
+            f"VAT {units.format(changed['oldVat'])} → {units.format(changed['newVat'])}",
         )
-        click.echo(receipt_line(receipt))
 
 
 @customs.command()
-@signer_options
+@signed
 @click.argument("declaration_id", type=DECLARATION_ID, metavar="ID")
 @click.option("--uphold", "decision", flag_value="uphold", help="Lower the assessment; refund.")
 @click.option("--dismiss", "decision", flag_value="dismiss", help="The assessment stands.")
@@ -815,9 +776,7 @@ def override(
 @click.option("--reason", type=REASON, default=None, help="Reason code (required to dismiss).")
 @handle_errors
 def decide(
-    network: str,
-    account: str | None,
-    dev_account: int | None,
+    signer: Signer,
     declaration_id: int,
     decision: str | None,
     duty: str | None,
@@ -837,25 +796,24 @@ def decide(
         raise click.UsageError("--dismiss leaves the assessment as it is: no --duty or --vat")
     if decision == "dismiss" and reason is None:
         raise click.UsageError("--dismiss needs a --reason")
-    with _customs(network, account, dev_account) as client:
+    with _customs(signer) as client:
         units = _units(client)
         if duty is not None and vat is not None:
-            new_duty = _amount(units, duty, "--duty", zero=True)
-            new_vat = _amount(units, vat, "--vat", zero=True)
+            new_duty, new_vat = _assessment_amounts(units, duty, vat)
             receipt = client.decide_appeal(declaration_id, True, new_duty, new_vat, reason or 0)
         else:
             receipt = client.decide_appeal(declaration_id, False, reason_code=reason or 0)
         decided = receipt.event("AppealDecided")
         if decided["upheld"]:
             trader_ = client.declaration(declaration_id).trader
-            click.echo(
+            outcome = (
                 f"appeal on declaration {declaration_id} upheld: duty "
                 f"{units.format(decided['newDuty'])}, VAT {units.format(decided['newVat'])}; "
                 f"{units.format(decided['refund'])} refunded to {trader_}"
             )
         else:
-            click.echo(f"appeal on declaration {declaration_id} dismissed (reason {reason})")
-        click.echo(receipt_line(receipt))
+            outcome = f"appeal on declaration {declaration_id} dismissed (reason {reason})"
+        announce(receipt, outcome)
 
 
 @customs.group("refund-pool")
@@ -864,24 +822,22 @@ def refund_pool() -> None:
 
 
 @refund_pool.command("fund")
-@signer_options
+@signed
 @click.argument("amount", metavar="AMOUNT")
 @handle_errors
-def refund_pool_fund(
-    network: str, account: str | None, dev_account: int | None, amount: str
-) -> None:
+def refund_pool_fund(signer: Signer, amount: str) -> None:
     """Approve and add AMOUNT (token units) to the refund pool (anyone, usually the treasury)."""
-    with _customs(network, account, dev_account) as client:
+    with _customs(signer) as client:
         units = _units(client)
         value = _amount(units, amount, "AMOUNT")
         _check_funds(client, units, value)
         receipt = client.fund_refund_pool(value)
         funded = receipt.event("RefundPoolFunded")
-        click.echo(
+        announce(
+            receipt,
             f"refund pool funded with {units.format(funded['amount'])}; "
-            f"it holds {units.format(client.refund_pool())}"
+            f"it holds {units.format(client.refund_pool())}",
         )
-        click.echo(receipt_line(receipt))
 
 
 # -- trade-finance escrow -----------------------------------------------------------------------
@@ -893,23 +849,17 @@ def escrow() -> None:
 
 
 @escrow.command("open")
-@signer_options
+@signed
 @click.argument("declaration_id", type=DECLARATION_ID, metavar="ID")
 @click.option("--exporter", type=ADDRESS, required=True, help="Paid when the goods are released.")
 @click.option("--amount", required=True, metavar="AMOUNT", help="In token units.")
 @click.option("--deadline", type=WHEN, required=True, help="Refundable after it if not released.")
 @handle_errors
 def escrow_open(
-    network: str,
-    account: str | None,
-    dev_account: int | None,
-    declaration_id: int,
-    exporter: str,
-    amount: str,
-    deadline: When,
+    signer: Signer, declaration_id: int, exporter: str, amount: str, deadline: When
 ) -> None:
     """Approve and escrow AMOUNT for the exporter of declaration ID's goods (the FUNDER)."""
-    with _customs(network, account, dev_account) as client:
+    with _customs(signer) as client:
         units = _units(client)
         value = _amount(units, amount, "--amount")
         now = chain_now(client)
@@ -922,63 +872,53 @@ def escrow_open(
         _check_funds(client, units, value)
         receipt = client.open_escrow(declaration_id, exporter, value, until)
         opened = receipt.event("EscrowOpened")
-        click.echo(
+        announce(
+            receipt,
             f"escrow {opened['escrowId']} opened: {units.format(opened['amount'])} for "
-            f"{exporter} once declaration {declaration_id}'s goods are released"
+            f"{exporter} once declaration {declaration_id}'s goods are released",
+            f"  back to {opened['funder']} if seized, or not released by",
+            f"  {moment(opened['deadline'], now)}",
         )
-        click.echo(f"  back to {opened['funder']} if seized, or not released by")
-        click.echo(f"  {moment(opened['deadline'], now)}")
-        click.echo(receipt_line(receipt))
+
+
+def _settle_escrow(signer: Signer, escrow_id: int, *, refund: bool) -> None:
+    """Claim (to the exporter) or refund (to the funder) an escrow, and say where it went."""
+    with _customs(signer) as client:
+        units = _units(client)
+        receipt = client.refund_escrow(escrow_id) if refund else client.claim_escrow(escrow_id)
+        settled = receipt.event("EscrowSettled")
+        to = "returned to the funder" if refund else "paid to the exporter"
+        announce(
+            receipt, f"escrow {escrow_id}: {units.format(settled['amount'])} {to} {settled['to']}"
+        )
 
 
 @escrow.command("claim")
-@signer_options
+@signed
 @click.argument("escrow_id", type=ESCROW_ID, metavar="ESCROW_ID")
 @handle_errors
-def escrow_claim(
-    network: str, account: str | None, dev_account: int | None, escrow_id: int
-) -> None:
+def escrow_claim(signer: Signer, escrow_id: int) -> None:
     """Pay the escrow to its exporter once the goods are released (anyone)."""
-    with _customs(network, account, dev_account) as client:
-        units = _units(client)
-        receipt = client.claim_escrow(escrow_id)
-        settled = receipt.event("EscrowSettled")
-        click.echo(
-            f"escrow {escrow_id}: {units.format(settled['amount'])} paid to the exporter "
-            f"{settled['to']}"
-        )
-        click.echo(receipt_line(receipt))
+    _settle_escrow(signer, escrow_id, refund=False)
 
 
 @escrow.command("refund")
-@signer_options
+@signed
 @click.argument("escrow_id", type=ESCROW_ID, metavar="ESCROW_ID")
 @handle_errors
-def escrow_refund(
-    network: str, account: str | None, dev_account: int | None, escrow_id: int
-) -> None:
+def escrow_refund(signer: Signer, escrow_id: int) -> None:
     """Return the escrow to its funder: goods seized, or not released by the deadline (anyone)."""
-    with _customs(network, account, dev_account) as client:
-        units = _units(client)
-        receipt = client.refund_escrow(escrow_id)
-        settled = receipt.event("EscrowSettled")
-        click.echo(
-            f"escrow {escrow_id}: {units.format(settled['amount'])} returned to the funder "
-            f"{settled['to']}"
-        )
-        click.echo(receipt_line(receipt))
+    _settle_escrow(signer, escrow_id, refund=True)
 
 
 @escrow.command("show")
-@signer_options
+@signed
 @click.argument("escrow_id", type=ESCROW_ID, metavar="ESCROW_ID")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @handle_errors
-def escrow_show(
-    network: str, account: str | None, dev_account: int | None, escrow_id: int, as_json: bool
-) -> None:
+def escrow_show(signer: Signer, escrow_id: int, as_json: bool) -> None:
     """An escrow: funder, exporter, amount, deadline, status."""
-    with _customs(network, account, dev_account) as client:
+    with _customs(signer) as client:
         record = client.escrow(escrow_id)
         units = _units(client)
         now = chain_now(client)
@@ -1028,15 +968,13 @@ def _entry_json(entry: StatementEntry) -> dict[str, Any]:
 
 
 @customs.command()
-@signer_options
+@signed
 @click.argument("declaration_id", type=DECLARATION_ID, metavar="ID")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @handle_errors
-def show(
-    network: str, account: str | None, dev_account: int | None, declaration_id: int, as_json: bool
-) -> None:
+def show(signer: Signer, declaration_id: int, as_json: bool) -> None:
     """A declaration: trader, status, assessment, payment, appeal, and its lines."""
-    with _customs(network, account, dev_account) as client:
+    with _customs(signer) as client:
         record = client.declaration(declaration_id)
         entries = client.statement(record.trader).declarations
         lines = next((e.lines for e in entries if e.declaration_id == declaration_id), [])
@@ -1070,22 +1008,20 @@ def show(
 
 
 @customs.command()
-@signer_options
+@signed
 @click.argument("trader_address", type=ADDRESS, metavar="TRADER")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @handle_errors
-def statement(
-    network: str, account: str | None, dev_account: int | None, trader_address: str, as_json: bool
-) -> None:
+def statement(signer: Signer, trader_address: str, as_json: bool) -> None:
     """Every declaration of TRADER from the events: duty, VAT, payments and refunds."""
-    with _customs(network, account, dev_account) as client:
+    with _customs(signer) as client:
         result = client.statement(trader_address)
         units = _units(client)
     entries = result.declarations
     if as_json:
         document = {
             "trader": result.trader,
-            "token": {"address": units.address, "symbol": units.symbol, "decimals": units.decimals},
+            "token": _token_json(units),
             "declarations": [_entry_json(e) for e in entries],
             "total_duty": sum(e.duty for e in entries),
             "total_vat": sum(e.vat for e in entries),
@@ -1112,18 +1048,16 @@ def statement(
 
 
 @customs.command()
-@signer_options
+@signed
 @click.argument("role", type=click.Choice(ROLES, case_sensitive=False), metavar="ROLE")
 @click.argument("address", type=ADDRESS)
 @handle_errors
-def grant(
-    network: str, account: str | None, dev_account: int | None, role: str, address: str
-) -> None:
+def grant(signer: Signer, role: str, address: str) -> None:
     """Grant ROLE on the customs contract to ADDRESS (GOVERNANCE).
 
     ROLE: TARIFF_AUTHORITY_ROLE, TRADER_REGISTRAR_ROLE, CUSTOMS_OFFICER_ROLE,
     APPEALS_OFFICER_ROLE, PAUSER_ROLE (granted by GOVERNANCE), or GOVERNANCE_ROLE,
     DEFAULT_ADMIN_ROLE (granted by DEFAULT_ADMIN).
     """
-    with _customs(network, account, dev_account) as client:
-        click.echo(receipt_line(client.grant_role(role, address)))
+    with _customs(signer) as client:
+        announce(client.grant_role(role, address))
