@@ -23,15 +23,15 @@ from govchain.cli_options import (
     ADDRESS,
     DOCUMENT,
     WHEN,
+    Signer,
     TokenUnits,
     When,
+    announce,
     chain_now,
-    connected_client,
     document_hash,
     handle_errors,
     moment,
-    receipt_line,
-    signer_options,
+    signed,
 )
 from govchain.clients.land import (
     HistoryEntry,
@@ -179,16 +179,23 @@ PARCEL = ParcelType()
 GEOMETRY = GeometryType()
 CHILD = ChildType()
 CASE = CaseType()
+CASE_OPTION = click.option(
+    "--case",
+    type=CASE,
+    required=True,
+    metavar="FILE|TEXT",
+    help="Case reference: a file (hashed) or its text (recorded as is up to 32 bytes).",
+)
 
 
 # -- connection and output helpers --------------------------------------------------------------
 
 
 @contextmanager
-def _land(network: str, account: str | None, dev_account: int | None) -> Iterator[LandClient]:
+def _land(signer: Signer) -> Iterator[LandClient]:
     """The registry's client; a revert naming a parcel id names the parcel number instead."""
     try:
-        with connected_client(LandClient, network, account, dev_account) as client:
+        with signer.client(LandClient) as client:
             yield client
     except ContractError as exc:
         if not isinstance(exc.inputs.get("parcelId"), int):
@@ -258,7 +265,7 @@ def land() -> None:
 
 
 @land.command()
-@signer_options
+@signed
 @click.argument("parcel", type=PARCEL)
 @click.option("--owner", type=ADDRESS, required=True, help="The first registered owner.")
 @click.option("--geometry", type=GEOMETRY, required=True, help="GeoJSON file; hashed.")
@@ -267,27 +274,20 @@ def land() -> None:
 @click.option("--deed", type=DOCUMENT, required=True, help="The deed; hashed.")
 @handle_errors
 def register(
-    network: str,
-    account: str | None,
-    dev_account: int | None,
-    parcel: str,
-    owner: str,
-    geometry: bytes,
-    area: int,
-    land_use: int,
-    deed: Path,
+    signer: Signer, parcel: str, owner: str, geometry: bytes, area: int, land_use: int, deed: Path
 ) -> None:
     """Register the title of PARCEL for the first time (REGISTRAR)."""
-    with _land(network, account, dev_account) as client:
+    with _land(signer) as client:
         receipt = client.register(
             parcel, owner, ParcelSpec(geometry, area, land_use), document_hash(deed)
         )
-        click.echo(f"parcel {parcel} registered to {owner} ({area:,} m², land use {land_use})")
-        click.echo(receipt_line(receipt))
+        announce(
+            receipt, f"parcel {parcel} registered to {owner} ({area:,} m², land use {land_use})"
+        )
 
 
 @land.command()
-@signer_options
+@signed
 @click.argument("parcel", type=PARCEL)
 @click.option(
     "--child",
@@ -301,23 +301,17 @@ def register(
 @click.option("--deed", type=DOCUMENT, required=True, help="The deed of subdivision; hashed.")
 @handle_errors
 def subdivide(
-    network: str,
-    account: str | None,
-    dev_account: int | None,
-    parcel: str,
-    children: tuple[tuple[str, ParcelSpec], ...],
-    deed: Path,
+    signer: Signer, parcel: str, children: tuple[tuple[str, ParcelSpec], ...], deed: Path
 ) -> None:
     """Split PARCEL into parts owned by its owner; PARCEL is retired (REGISTRAR)."""
-    with _land(network, account, dev_account) as client:
+    with _land(signer) as client:
         receipt = client.subdivide(parcel, children, document_hash(deed))
         parts = ", ".join(f"{number} ({spec.area:,} m²)" for number, spec in children)
-        click.echo(f"parcel {parcel} subdivided into {parts}")
-        click.echo(receipt_line(receipt))
+        announce(receipt, f"parcel {parcel} subdivided into {parts}")
 
 
 @land.command()
-@signer_options
+@signed
 @click.argument("parcels", type=PARCEL, nargs=-1, required=True, metavar="PARCEL PARCEL...")
 @click.option("--into", "child", type=PARCEL, required=True, metavar="NUMBER", help="New parcel.")
 @click.option("--area", type=AREA, required=True, metavar="M2", help="The parcels' total area.")
@@ -326,9 +320,7 @@ def subdivide(
 @click.option("--deed", type=DOCUMENT, required=True, help="The deed of merger; hashed.")
 @handle_errors
 def merge(
-    network: str,
-    account: str | None,
-    dev_account: int | None,
+    signer: Signer,
     parcels: tuple[str, ...],
     child: str,
     area: int,
@@ -337,19 +329,18 @@ def merge(
     deed: Path,
 ) -> None:
     """Merge parcels of one owner into one; they are retired (REGISTRAR)."""
-    with _land(network, account, dev_account) as client:
+    with _land(signer) as client:
         receipt = client.merge(
             parcels, child, ParcelSpec(geometry, area, land_use), document_hash(deed)
         )
-        click.echo(f"parcels {', '.join(parcels)} merged into {child} ({area:,} m²)")
-        click.echo(receipt_line(receipt))
+        announce(receipt, f"parcels {', '.join(parcels)} merged into {child} ({area:,} m²)")
 
 
 # -- sales (OWNER, BUYER, REGISTRAR) ------------------------------------------------------------
 
 
 @land.command()
-@signer_options
+@signed
 @click.argument("parcel", type=PARCEL)
 @click.option("--buyer", type=ADDRESS, required=True, help="The only account that may accept.")
 @click.option("--price", required=True, metavar="AMOUNT", help="In the token's units.")
@@ -357,33 +348,26 @@ def merge(
 @click.option("--deadline", type=WHEN, required=True, help="e.g. 30d, a Unix time, ISO 8601.")
 @handle_errors
 def offer(
-    network: str,
-    account: str | None,
-    dev_account: int | None,
-    parcel: str,
-    buyer: str,
-    price: str,
-    token: str | None,
-    deadline: When,
+    signer: Signer, parcel: str, buyer: str, price: str, token: str | None, deadline: When
 ) -> None:
     """Offer your PARCEL to a named buyer, replacing any earlier offer (OWNER)."""
-    with _land(network, account, dev_account) as client:
+    with _land(signer) as client:
         units = _units(client, token)
         amount = _amount(units, price, "--price", MAX_PRICE)
         now = chain_now(client)
         receipt = client.offer_sale(parcel, buyer, units.address, amount, _deadline(deadline, now))
         offered = receipt.event("SaleOffered")
-        click.echo(
+        lines = [
             f"parcel {parcel} offered to {buyer} for {units.format(amount)} "
             f"until {moment(offered['deadline'], now)}"
-        )
+        ]
         if client.sale_approval_required():
-            click.echo("  the registrar must approve the sale before the buyer can accept it")
-        click.echo(receipt_line(receipt))
+            lines.append("  the registrar must approve the sale before the buyer can accept it")
+        announce(receipt, *lines)
 
 
 @land.command()
-@signer_options
+@signed
 @click.argument("parcel", type=PARCEL)
 @click.option("--deed", type=DOCUMENT, required=True, help="The deed of sale; hashed.")
 @click.option(
@@ -393,21 +377,13 @@ def offer(
     "--token", type=ADDRESS, default=None, help="The token you agreed to (default: offer's)."
 )
 @handle_errors
-def accept(
-    network: str,
-    account: str | None,
-    dev_account: int | None,
-    parcel: str,
-    deed: Path,
-    price: str | None,
-    token: str | None,
-) -> None:
+def accept(signer: Signer, parcel: str, deed: Path, price: str | None, token: str | None) -> None:
     """Pay for PARCEL and take its title in one transaction (the named BUYER).
 
     The payment is approved first. With --price/--token, the sale goes through only on those
     terms: an offer changed in the meantime is refused.
     """
-    with _land(network, account, dev_account) as client:
+    with _land(signer) as client:
         sale = client.title(parcel).sale
         if sale is None:
             raise LandClientError(f"parcel {parcel} has no open sale")
@@ -417,36 +393,32 @@ def accept(
             parcel, document_hash(deed), price=expected, token=units.address
         )
         sold = receipt.event("SaleCompleted")
-        click.echo(f"parcel {parcel} bought by {sold['buyer']} for {units.format(sold['price'])}")
-        click.echo(
+        announce(
+            receipt,
+            f"parcel {parcel} bought by {sold['buyer']} for {units.format(sold['price'])}",
             f"  {units.format(sold['price'] - sold['tax'])} to the seller {sold['seller']}, "
-            f"{units.format(sold['tax'])} transfer tax"
+            f"{units.format(sold['tax'])} transfer tax",
         )
-        click.echo(receipt_line(receipt))
 
 
 @land.command()
-@signer_options
+@signed
 @click.argument("parcel", type=PARCEL)
 @handle_errors
-def withdraw(network: str, account: str | None, dev_account: int | None, parcel: str) -> None:
+def withdraw(signer: Signer, parcel: str) -> None:
     """Withdraw the open offer of your PARCEL (OWNER)."""
-    with _land(network, account, dev_account) as client:
-        receipt = client.withdraw_sale(parcel)
-        click.echo(f"the offer of parcel {parcel} is withdrawn")
-        click.echo(receipt_line(receipt))
+    with _land(signer) as client:
+        announce(client.withdraw_sale(parcel), f"the offer of parcel {parcel} is withdrawn")
 
 
 @land.command("approve-sale")
-@signer_options
+@signed
 @click.argument("parcel", type=PARCEL)
 @handle_errors
-def approve_sale(network: str, account: str | None, dev_account: int | None, parcel: str) -> None:
+def approve_sale(signer: Signer, parcel: str) -> None:
     """Approve the open sale of PARCEL, when sales need approval (REGISTRAR)."""
-    with _land(network, account, dev_account) as client:
-        receipt = client.approve_sale(parcel)
-        click.echo(f"the sale of parcel {parcel} is approved")
-        click.echo(receipt_line(receipt))
+    with _land(signer) as client:
+        announce(client.approve_sale(parcel), f"the sale of parcel {parcel} is approved")
 
 
 # -- liens (LENDER, REGISTRAR) ------------------------------------------------------------------
@@ -458,7 +430,7 @@ def lien() -> None:
 
 
 @lien.command("record")
-@signer_options
+@signed
 @click.argument("parcel", type=PARCEL)
 @click.option("--amount", required=True, metavar="AMOUNT", help="In PaymentToken units.")
 @click.option("--document", type=DOCUMENT, required=True, help="The charge; hashed.")
@@ -467,175 +439,134 @@ def lien() -> None:
 )
 @handle_errors
 def lien_record(
-    network: str,
-    account: str | None,
-    dev_account: int | None,
-    parcel: str,
-    amount: str,
-    document: Path,
-    holder: str | None,
+    signer: Signer, parcel: str, amount: str, document: Path, holder: str | None
 ) -> None:
     """Record a lien on PARCEL (LENDER for itself, or REGISTRAR for any holder)."""
-    with _land(network, account, dev_account) as client:
+    with _land(signer) as client:
         units = _units(client)
         receipt = client.record_lien(
             parcel, _amount(units, amount, "--amount", MAX_LIEN), document_hash(document), holder
         )
         recorded = receipt.event("LienRecorded")
-        click.echo(
+        announce(
+            receipt,
             f"lien {recorded['lienId']} of {units.format(recorded['amount'])} recorded on "
-            f"parcel {parcel} for {recorded['holder']}"
+            f"parcel {parcel} for {recorded['holder']}",
         )
-        click.echo(receipt_line(receipt))
 
 
 @lien.command("release")
-@signer_options
+@signed
 @click.argument("parcel", type=PARCEL)
 @click.argument("lien_id", type=click.IntRange(1), metavar="LIEN_ID")
 @handle_errors
-def lien_release(
-    network: str, account: str | None, dev_account: int | None, parcel: str, lien_id: int
-) -> None:
+def lien_release(signer: Signer, parcel: str, lien_id: int) -> None:
     """Release lien LIEN_ID on PARCEL (its HOLDER)."""
-    with _land(network, account, dev_account) as client:
-        receipt = client.release_lien(parcel, lien_id)
-        click.echo(f"lien {lien_id} on parcel {parcel} released")
-        click.echo(receipt_line(receipt))
+    with _land(signer) as client:
+        announce(
+            client.release_lien(parcel, lien_id), f"lien {lien_id} on parcel {parcel} released"
+        )
 
 
 # -- court orders (COURT) -----------------------------------------------------------------------
 
 
 @land.command()
-@signer_options
+@signed
 @click.argument("parcel", type=PARCEL)
-@click.option(
-    "--case",
-    type=CASE,
-    required=True,
-    metavar="FILE|TEXT",
-    help="Case reference: a file (hashed) or its text (recorded as is up to 32 bytes).",
-)
+@CASE_OPTION
 @handle_errors
-def freeze(
-    network: str, account: str | None, dev_account: int | None, parcel: str, case: CaseReference
-) -> None:
+def freeze(signer: Signer, parcel: str, case: CaseReference) -> None:
     """Freeze PARCEL: no sale, subdivision or merge until the freeze is lifted (COURT)."""
-    with _land(network, account, dev_account) as client:
-        receipt = client.freeze(parcel, case.value)
-        click.echo(f"parcel {parcel} frozen (case {case.label})")
-        click.echo(receipt_line(receipt))
+    with _land(signer) as client:
+        announce(client.freeze(parcel, case.value), f"parcel {parcel} frozen (case {case.label})")
 
 
 @land.command()
-@signer_options
+@signed
 @click.argument("parcel", type=PARCEL)
-@click.option(
-    "--case",
-    type=CASE,
-    required=True,
-    metavar="FILE|TEXT",
-    help="Case reference: a file (hashed) or its text (recorded as is up to 32 bytes).",
-)
+@CASE_OPTION
 @handle_errors
-def unfreeze(
-    network: str, account: str | None, dev_account: int | None, parcel: str, case: CaseReference
-) -> None:
+def unfreeze(signer: Signer, parcel: str, case: CaseReference) -> None:
     """Lift the freeze on PARCEL (COURT)."""
-    with _land(network, account, dev_account) as client:
-        receipt = client.unfreeze(parcel, case.value)
-        click.echo(f"parcel {parcel} unfrozen (case {case.label})")
-        click.echo(receipt_line(receipt))
+    with _land(signer) as client:
+        announce(
+            client.unfreeze(parcel, case.value), f"parcel {parcel} unfrozen (case {case.label})"
+        )
 
 
 @land.command("forced-transfer")
-@signer_options
+@signed
 @click.argument("parcel", type=PARCEL)
 @click.option("--to", "recipient", type=ADDRESS, required=True, help="The new owner.")
 @click.option("--order", type=DOCUMENT, required=True, help="The court order; hashed.")
 @handle_errors
-def forced_transfer(
-    network: str,
-    account: str | None,
-    dev_account: int | None,
-    parcel: str,
-    recipient: str,
-    order: Path,
-) -> None:
+def forced_transfer(signer: Signer, parcel: str, recipient: str, order: Path) -> None:
     """Transfer PARCEL by court order, frozen or not; its liens stay attached (COURT)."""
-    with _land(network, account, dev_account) as client:
+    with _land(signer) as client:
         receipt = client.forced_transfer(parcel, recipient, document_hash(order))
         moved = receipt.event("ForcedTransfer")
-        click.echo(
-            f"parcel {parcel} transferred by court order from {moved['from']} to {moved['to']}"
+        announce(
+            receipt,
+            f"parcel {parcel} transferred by court order from {moved['from']} to {moved['to']}",
         )
-        click.echo(receipt_line(receipt))
 
 
 # -- governance (GOVERNANCE) --------------------------------------------------------------------
 
 
 @land.command("set-tax")
-@signer_options
+@signed
 @click.option("--treasury", type=ADDRESS, required=True, help="Receives the tax.")
 @click.option("--bps", type=BPS, required=True, metavar="N", help="Basis points of the price.")
 @handle_errors
-def set_tax(
-    network: str, account: str | None, dev_account: int | None, treasury: str, bps: int
-) -> None:
+def set_tax(signer: Signer, treasury: str, bps: int) -> None:
     """Set the transfer tax taken out of every sale (GOVERNANCE)."""
-    with _land(network, account, dev_account) as client:
-        receipt = client.set_transfer_tax(treasury, bps)
-        click.echo(f"transfer tax {bps / 100:.2f}% ({bps} bps), paid to {treasury}")
-        click.echo(receipt_line(receipt))
+    with _land(signer) as client:
+        announce(
+            client.set_transfer_tax(treasury, bps),
+            f"transfer tax {bps / 100:.2f}% ({bps} bps), paid to {treasury}",
+        )
 
 
 @land.command("require-approval")
-@signer_options
+@signed
 @click.argument("setting", type=click.Choice(["on", "off"]))
 @handle_errors
-def require_approval(
-    network: str, account: str | None, dev_account: int | None, setting: str
-) -> None:
+def require_approval(signer: Signer, setting: str) -> None:
     """Whether every sale needs the registrar's approval before acceptance (GOVERNANCE)."""
-    with _land(network, account, dev_account) as client:
+    with _land(signer) as client:
         receipt = client.set_sale_approval_required(setting == "on")
         needed = "need" if setting == "on" else "no longer need"
-        click.echo(f"sales {needed} the registrar's approval")
-        click.echo(receipt_line(receipt))
+        announce(receipt, f"sales {needed} the registrar's approval")
 
 
 @land.command()
-@signer_options
+@signed
 @click.argument("role", type=click.Choice(ROLES, case_sensitive=False), metavar="ROLE")
 @click.argument("address", type=ADDRESS)
 @handle_errors
-def grant(
-    network: str, account: str | None, dev_account: int | None, role: str, address: str
-) -> None:
+def grant(signer: Signer, role: str, address: str) -> None:
     """Grant ROLE on the land registry to ADDRESS (GOVERNANCE).
 
     ROLE: REGISTRAR_ROLE, LENDER_ROLE, COURT_ROLE, PAUSER_ROLE (granted by GOVERNANCE), or
     GOVERNANCE_ROLE, DEFAULT_ADMIN_ROLE (granted by DEFAULT_ADMIN).
     """
-    with _land(network, account, dev_account) as client:
-        click.echo(receipt_line(client.grant_role(role, address)))
+    with _land(signer) as client:
+        announce(client.grant_role(role, address))
 
 
 # -- views --------------------------------------------------------------------------------------
 
 
 @land.command()
-@signer_options
+@signed
 @click.argument("parcel", type=PARCEL)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @handle_errors
-def show(
-    network: str, account: str | None, dev_account: int | None, parcel: str, as_json: bool
-) -> None:
+def show(signer: Signer, parcel: str, as_json: bool) -> None:
     """The title of PARCEL today: owner, record, liens, open sale, lineage."""
-    with _land(network, account, dev_account) as client:
+    with _land(signer) as client:
         record = client.title(parcel)
         liens = [client.lien(parcel, lien_id) for lien_id in record.active_liens]
         lien_units = _units(client)
@@ -713,7 +644,7 @@ def _title_json(record: TitleRecord) -> dict[str, Any]:
 
 
 @land.command("title-history")
-@signer_options
+@signed
 @click.argument("parcel", type=PARCEL)
 @click.option(
     "--ancestors/--no-ancestors",
@@ -723,16 +654,9 @@ def _title_json(record: TitleRecord) -> dict[str, Any]:
 )
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @handle_errors
-def title_history(
-    network: str,
-    account: str | None,
-    dev_account: int | None,
-    parcel: str,
-    ancestors: bool,
-    as_json: bool,
-) -> None:
+def title_history(signer: Signer, parcel: str, ancestors: bool, as_json: bool) -> None:
     """The chain of title of PARCEL from the registry's events, oldest first."""
-    with _land(network, account, dev_account) as client:
+    with _land(signer) as client:
         client.title(parcel)  # an unknown parcel is an error, not an empty history
         entries = client.title_history(parcel, ancestors=ancestors)
         units: dict[str, TokenUnits] = {}

@@ -4,30 +4,27 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
 from govchain.cli_options import (
-    connected_client,
+    Signer,
+    announce,
+    chain_now,
     document_hash,
     handle_errors,
-    receipt_line,
-    signer_options,
+    signed,
 )
 from govchain.clients.welfare import RoundPlan, WelfareClient
 
-F = TypeVar("F", bound=Callable[..., Any])
+EXISTING = click.Path(exists=True, path_type=Path)  # a round directory, or a document to hash
 
 
-@contextmanager
-def _welfare(network: str, account: str | None, dev_account: int | None) -> Iterator[WelfareClient]:
-    with connected_client(WelfareClient, network, account, dev_account) as client:
-        yield client
+def _welfare(signer: Signer) -> AbstractContextManager[WelfareClient]:
+    return signer.client(WelfareClient)
 
 
 @click.group()
@@ -58,7 +55,7 @@ def build_round(beneficiaries: Path, out: Path, decimals: int) -> None:
 
 
 @welfare.command("create-programme")
-@signer_options
+@signed
 @click.option("--name", required=True)
 @click.option("--funding", required=True, help="Account the rounds are paid from (must approve).")
 @click.option("--manager", required=True, help="Programme manager (publishes and funds rounds).")
@@ -67,15 +64,13 @@ def build_round(beneficiaries: Path, out: Path, decimals: int) -> None:
 @click.option("--claim-delay", type=int, default=0, show_default=True, help="Veto window, seconds.")
 @click.option(
     "--document",
-    type=click.Path(exists=True, path_type=Path),
+    type=EXISTING,
     default=None,
     help="Programme rules; its keccak256 is recorded.",
 )
 @handle_errors
 def create_programme(
-    network: str,
-    account: str | None,
-    dev_account: int | None,
+    signer: Signer,
     name: str,
     funding: str,
     manager: str,
@@ -85,7 +80,7 @@ def create_programme(
     document: Path | None,
 ) -> None:
     """Create a programme (GOVERNANCE)."""
-    with _welfare(network, account, dev_account) as client:
+    with _welfare(signer) as client:
         token = token or client.session.record().address("PaymentToken")
         receipt = client.create_programme(
             name=name,
@@ -96,93 +91,65 @@ def create_programme(
             claim_delay=claim_delay,
             document_hash=document_hash(document),
         )
-        click.echo(f"programme {receipt.event('ProgrammeCreated')['programmeId']} created")
-        click.echo(receipt_line(receipt))
+        announce(receipt, f"programme {receipt.event('ProgrammeCreated')['programmeId']} created")
 
 
 @welfare.command("propose-round")
-@signer_options
+@signed
 @click.argument("programme_id", type=int)
-@click.argument("round_dir", type=click.Path(exists=True, path_type=Path))
+@click.argument("round_dir", type=EXISTING)
 @click.option(
     "--document",
-    type=click.Path(exists=True, path_type=Path),
+    type=EXISTING,
     default=None,
     help="The eligibility decision; its keccak256 is recorded.",
 )
 @handle_errors
 def propose_round(
-    network: str,
-    account: str | None,
-    dev_account: int | None,
-    programme_id: int,
-    round_dir: Path,
-    document: Path | None,
+    signer: Signer, programme_id: int, round_dir: Path, document: Path | None
 ) -> None:
     """Propose a built round for a programme (ELIGIBILITY OFFICER)."""
-    with _welfare(network, account, dev_account) as client:
+    with _welfare(signer) as client:
         receipt = client.propose_round(
             programme_id, RoundPlan.load(round_dir), document_hash(document)
         )
-        click.echo(f"round {receipt.event('RoundProposed')['roundId']} proposed")
-        click.echo(receipt_line(receipt))
+        announce(receipt, f"round {receipt.event('RoundProposed')['roundId']} proposed")
 
 
 @welfare.command("publish-round")
-@signer_options
+@signed
 @click.argument("round_id", type=int)
 @click.option("--start", default="now", show_default=True, help="Unix time, or `now`.")
 @click.option("--days", type=int, default=30, show_default=True, help="Claim window length.")
 @handle_errors
-def publish_round(
-    network: str, account: str | None, dev_account: int | None, round_id: int, start: str, days: int
-) -> None:
+def publish_round(signer: Signer, round_id: int, start: str, days: int) -> None:
     """Publish and fund a proposed round (PROGRAMME MANAGER)."""
-    with _welfare(network, account, dev_account) as client:
-        begin = (
-            int(client.session.chain.w3.eth.get_block("latest")["timestamp"])
-            if start == "now"
-            else int(start)
-        )
-        receipt = client.publish_round(round_id, begin, begin + days * 86_400)
-        click.echo(receipt_line(receipt))
+    with _welfare(signer) as client:
+        begin = chain_now(client) if start == "now" else int(start)
+        announce(client.publish_round(round_id, begin, begin + days * 86_400))
 
 
 @welfare.command()
-@signer_options
+@signed
 @click.argument("round_id", type=int)
-@click.argument("round_dir", type=click.Path(exists=True, path_type=Path))
+@click.argument("round_dir", type=EXISTING)
 @click.option("--index", type=int, required=True)
 @handle_errors
-def claim(
-    network: str,
-    account: str | None,
-    dev_account: int | None,
-    round_id: int,
-    round_dir: Path,
-    index: int,
-) -> None:
+def claim(signer: Signer, round_id: int, round_dir: Path, index: int) -> None:
     """Pay one entitlement to its beneficiary (anyone may send this)."""
-    with _welfare(network, account, dev_account) as client:
-        click.echo(receipt_line(client.claim(round_id, RoundPlan.load(round_dir), index)))
+    with _welfare(signer) as client:
+        announce(client.claim(round_id, RoundPlan.load(round_dir), index))
 
 
 @welfare.command("batch-pay")
-@signer_options
+@signed
 @click.argument("round_id", type=int)
-@click.argument("round_dir", type=click.Path(exists=True, path_type=Path))
+@click.argument("round_dir", type=EXISTING)
 @click.option("--batch-size", type=int, default=200, show_default=True)
 @handle_errors
-def batch_pay(
-    network: str,
-    account: str | None,
-    dev_account: int | None,
-    round_id: int,
-    round_dir: Path,
-    batch_size: int,
-) -> None:
+def batch_pay(signer: Signer, round_id: int, round_dir: Path, batch_size: int) -> None:
     """Pay every unsettled entitlement in batches (PAYER); safe to rerun after a crash."""
-    with _welfare(network, account, dev_account) as client:
+    with _welfare(signer) as client:
         result = client.pay_all(round_id, RoundPlan.load(round_dir), batch_size=batch_size)
         click.echo(
             f"paid {len(result.paid_indexes)} in {len(result.receipts)} transactions; "
@@ -191,59 +158,47 @@ def batch_pay(
 
 
 @welfare.command()
-@signer_options
+@signed
 @click.argument("round_id", type=int)
-@click.argument("round_dir", type=click.Path(exists=True, path_type=Path))
+@click.argument("round_dir", type=EXISTING)
 @click.option("--index", type=int, required=True)
 @click.option("--reason", type=int, required=True, help="Reason code (e.g. 1 = fraud).")
 @handle_errors
-def revoke(
-    network: str,
-    account: str | None,
-    dev_account: int | None,
-    round_id: int,
-    round_dir: Path,
-    index: int,
-    reason: int,
-) -> None:
+def revoke(signer: Signer, round_id: int, round_dir: Path, index: int, reason: int) -> None:
     """Revoke an unclaimed entitlement (ELIGIBILITY OFFICER)."""
-    with _welfare(network, account, dev_account) as client:
-        click.echo(receipt_line(client.revoke(round_id, RoundPlan.load(round_dir), index, reason)))
+    with _welfare(signer) as client:
+        announce(client.revoke(round_id, RoundPlan.load(round_dir), index, reason))
 
 
 @welfare.command()
-@signer_options
+@signed
 @click.argument("round_id", type=int)
 @click.option("--reason", type=int, required=True)
 @handle_errors
-def veto(
-    network: str, account: str | None, dev_account: int | None, round_id: int, reason: int
-) -> None:
+def veto(signer: Signer, round_id: int, reason: int) -> None:
     """Veto a round during its delay (AUDITOR)."""
-    with _welfare(network, account, dev_account) as client:
-        click.echo(receipt_line(client.veto_round(round_id, reason)))
+    with _welfare(signer) as client:
+        announce(client.veto_round(round_id, reason))
 
 
 @welfare.command()
-@signer_options
+@signed
 @click.argument("round_id", type=int)
 @handle_errors
-def clawback(network: str, account: str | None, dev_account: int | None, round_id: int) -> None:
+def clawback(signer: Signer, round_id: int) -> None:
     """Return an ended round's unclaimed funds to the programme's funding account."""
-    with _welfare(network, account, dev_account) as client:
-        click.echo(receipt_line(client.clawback(round_id)))
+    with _welfare(signer) as client:
+        announce(client.clawback(round_id))
 
 
 @welfare.command()
-@signer_options
+@signed
 @click.argument("round_id", type=int)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @handle_errors
-def report(
-    network: str, account: str | None, dev_account: int | None, round_id: int, as_json: bool
-) -> None:
+def report(signer: Signer, round_id: int, as_json: bool) -> None:
     """Reconcile a round from chain events: funded, claimed, revoked, outstanding."""
-    with _welfare(network, account, dev_account) as client:
+    with _welfare(signer) as client:
         result = client.reconcile(round_id)
     if as_json:
         click.echo(json.dumps({**asdict(result), "balanced": result.balanced}, indent=2))
@@ -264,13 +219,11 @@ def report(
 
 
 @welfare.command()
-@signer_options
+@signed
 @click.argument("role")
 @click.argument("address")
 @handle_errors
-def grant(
-    network: str, account: str | None, dev_account: int | None, role: str, address: str
-) -> None:
+def grant(signer: Signer, role: str, address: str) -> None:
     """Grant ROLE (e.g. PAYER_ROLE) on the welfare contract to ADDRESS (GOVERNANCE)."""
-    with _welfare(network, account, dev_account) as client:
-        click.echo(receipt_line(client.grant_role(role, address)))
+    with _welfare(signer) as client:
+        announce(client.grant_role(role, address))
