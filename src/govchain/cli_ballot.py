@@ -16,7 +16,7 @@ import json
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, suppress
 from itertools import zip_longest
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,14 +27,14 @@ from govchain.cli_options import (
     ADDRESS,
     DOCUMENT,
     WHEN,
+    Signer,
     When,
+    announce,
     chain_now,
-    connected_client,
     document_hash,
     handle_errors,
     moment,
-    receipt_line,
-    signer_options,
+    signed,
 )
 from govchain.clients.ballot import (
     ROLL_ENCODING,
@@ -72,10 +72,8 @@ _LIST_MARKER = re.compile(r"^(?:[-*+•]|\(?[0-9A-Za-z]{1,3}[.):])\s+")
 # -- connection and output helpers --------------------------------------------------------------
 
 
-@contextmanager
-def _ballot(network: str, account: str | None, dev_account: int | None) -> Iterator[BallotClient]:
-    with connected_client(BallotClient, network, account, dev_account) as client:
-        yield client
+def _ballot(signer: Signer) -> AbstractContextManager[BallotClient]:
+    return signer.client(BallotClient)
 
 
 def _created_events(client: BallotClient, election_id: int | None = None) -> list[Event]:
@@ -386,7 +384,7 @@ def build_roll(voters: Path, out: Path) -> None:
 
 
 @ballot.command()
-@signer_options
+@signed
 @click.option("--title", required=True)
 @click.option(
     "--document",
@@ -415,9 +413,7 @@ def build_roll(voters: Path, out: Path) -> None:
 )
 @handle_errors
 def create(
-    network: str,
-    account: str | None,
-    dev_account: int | None,
+    signer: Signer,
     title: str,
     document: Path,
     roll: Path,
@@ -458,7 +454,7 @@ def create(
             fg="yellow",
             err=True,
         )
-    with _ballot(network, account, dev_account) as client:
+    with _ballot(signer) as client:
         now = chain_now(client)
         times = _times(now, commit_start=commit_start, commit_end=commit_end, reveal_end=reveal_end)
         receipt = client.create_election(
@@ -470,58 +466,87 @@ def create(
             **times,
         )
         created = receipt.event("ElectionCreated")
-        click.echo(f"election {created['electionId']} created: {title}")
-        click.echo(f"  voters   {created['voterCount']} on the roll (root {voter_roll.root})")
-        click.echo("  options  " + ", ".join(f"{i} {label}" for i, label in enumerate(options)))
-        click.echo(f"  voting   from {moment(created['commitStart'], now)}")
-        click.echo(f"           until {moment(created['commitEnd'], now)}")
-        click.echo(f"  reveals  until {moment(created['revealEnd'], now)}")
-        click.echo(f"  quorum   {quorum} revealed ballot(s)")
-        click.echo(receipt_line(receipt))
+        announce(
+            receipt,
+            f"election {created['electionId']} created: {title}",
+            f"  voters   {created['voterCount']} on the roll (root {voter_roll.root})",
+            "  options  " + ", ".join(f"{i} {label}" for i, label in enumerate(options)),
+            f"  voting   from {moment(created['commitStart'], now)}",
+            f"           until {moment(created['commitEnd'], now)}",
+            f"  reveals  until {moment(created['revealEnd'], now)}",
+            f"  quorum   {quorum} revealed ballot(s)",
+        )
 
 
 @ballot.command("replace-roll")
-@signer_options
+@signed
 @click.argument("election_id", type=ELECTION, metavar="ID")
 @click.option("--roll", type=ROLL, required=True, help="The new roll written by build-roll.")
 @handle_errors
-def replace_roll(
-    network: str, account: str | None, dev_account: int | None, election_id: int, roll: Path
-) -> None:
+def replace_roll(signer: Signer, election_id: int, roll: Path) -> None:
     """Replace the roll before voting opens (AUTHORITY).
 
     Only the election's own authority may, and only before the commit window opens.
     """
     voter_roll = VoterRoll.load(roll)
-    with _ballot(network, account, dev_account) as client:
-        receipt = client.replace_roll(election_id, voter_roll)
-        click.echo(
+    with _ballot(signer) as client:
+        announce(
+            client.replace_roll(election_id, voter_roll),
             f"election {election_id}: roll replaced, {len(voter_roll)} voters, "
-            f"root {voter_roll.root}"
+            f"root {voter_roll.root}",
         )
-        click.echo(receipt_line(receipt))
 
 
 # -- voting (VOTERS, RELAYERS) ------------------------------------------------------------------
 
 
+def _receipt_option(func: F) -> F:
+    return click.option(
+        "--receipt",
+        type=NEW_FILE,
+        default=None,
+        help="Where to keep your vote receipt (never overwritten). "
+        "Default: .govchain/ballots/<network>/election-<id>-<address>.json",
+    )(func)
+
+
+def _one_choice_one_proof(
+    choice: int | None, option: str | None, roll: Path | None, proof: Path | None
+) -> None:
+    _one_of(choice, option, "--choice N, --option LABEL")
+    _one_of(roll, proof, "--roll DIR, --proof FILE")
+
+
+def _ballot_to_seal(
+    client: BallotClient,
+    election_id: int,
+    choice: int | None,
+    option: str | None,
+    roll: Path | None,
+    proof: Path | None,
+    receipt: Path | None,
+) -> tuple[ElectionRecord, int, list[str], Path]:
+    """The election, the chosen option, the signer's proof and where to keep the receipt.
+
+    All checked before anything is saved or sent (the receipt file must not exist yet).
+    """
+    record = client.election(election_id)
+    chosen = _choose(record, _created(client, election_id), choice, option)
+    nodes = _proof(record, client.sender.address, roll, proof)
+    path = receipt if receipt is not None else _default_receipt(client, election_id)
+    _refuse_existing(path)
+    return record, chosen, nodes, path
+
+
 @ballot.command()
-@signer_options
+@signed
 @click.argument("election_id", type=ELECTION, metavar="ID")
 @_choice_options
 @_proof_options
-@click.option(
-    "--receipt",
-    type=NEW_FILE,
-    default=None,
-    help="Where to keep your vote receipt (never overwritten). "
-    "Default: .govchain/ballots/<network>/election-<id>-<address>.json",
-)
+@_receipt_option
 @handle_errors
 def vote(
-    network: str,
-    account: str | None,
-    dev_account: int | None,
+    signer: Signer,
     election_id: int,
     choice: int | None,
     option: str | None,
@@ -535,30 +560,24 @@ def vote(
     only way to reveal the vote: if it is lost, the vote is never counted. Voting again during the
     window replaces your ballot (the last one counts).
     """
-    _one_of(choice, option, "--choice N, --option LABEL")
-    _one_of(roll, proof, "--roll DIR, --proof FILE")
-    with _ballot(network, account, dev_account) as client:
-        record = client.election(election_id)
-        created = _created(client, election_id)
-        chosen = _choose(record, created, choice, option)
-        me = client.sender.address
-        nodes = _proof(record, me, roll, proof)
-        path = receipt if receipt is not None else _default_receipt(client, election_id)
-        _refuse_existing(path)
-        sealed = VoteReceipt.new(election_id, me, chosen)
+    _one_choice_one_proof(choice, option, roll, proof)
+    with _ballot(signer) as client:
+        _, chosen, nodes, path = _ballot_to_seal(
+            client, election_id, choice, option, roll, proof, receipt
+        )
+        sealed = VoteReceipt.new(election_id, client.sender.address, chosen)
         label = f"option {chosen}" + (f" ({option})" if option else "")
         try:
             tx = client.commit(sealed, nodes, keep=path)
-            replaced = tx.event("VoteCommitted")["replaced"]
-            click.echo(
+            lines = [
                 f"sealed ballot for {label} committed on election {election_id}; "
                 f"receipt kept in {path}"
-            )
-            if replaced:
-                click.echo(
+            ]
+            if tx.event("VoteCommitted")["replaced"]:
+                lines.append(
                     "  it replaces your earlier ballot: only this receipt can reveal your vote now"
                 )
-            click.echo(receipt_line(tx))
+            announce(tx, *lines)
         except TransactionFailed:
             # Reverted: the commitment is not on chain, so the salt protects nothing.
             if _holds(path, sealed):
@@ -571,17 +590,11 @@ def vote(
 
 
 @ballot.command("sign-vote")
-@signer_options
+@signed
 @click.argument("election_id", type=ELECTION, metavar="ID")
 @_choice_options
 @_proof_options
-@click.option(
-    "--receipt",
-    type=NEW_FILE,
-    default=None,
-    help="Where to keep your vote receipt (never overwritten). "
-    "Default: .govchain/ballots/<network>/election-<id>-<address>.json",
-)
+@_receipt_option
 @click.option(
     "--out",
     type=NEW_FILE,
@@ -593,9 +606,7 @@ def vote(
 )
 @handle_errors
 def sign_vote(
-    network: str,
-    account: str | None,
-    dev_account: int | None,
+    signer: Signer,
     election_id: int,
     choice: int | None,
     option: str | None,
@@ -611,23 +622,18 @@ def sign_vote(
     receipt is kept first and is the only way to reveal the vote. Give the --out file to a relayer,
     who runs `govchain ballot relay FILE`.
     """
-    _one_of(choice, option, "--choice N, --option LABEL")
-    _one_of(roll, proof, "--roll DIR, --proof FILE")
+    _one_choice_one_proof(choice, option, roll, proof)
     if out.exists():
         raise BallotInputError(f"{out} already exists: choose another --out")
-    with _ballot(network, account, dev_account) as client:
-        record = client.election(election_id)
-        created = _created(client, election_id)
-        chosen = _choose(record, created, choice, option)
-        me = client.sender.address
-        nodes = _proof(record, me, roll, proof)
-        path = receipt if receipt is not None else _default_receipt(client, election_id)
-        _refuse_existing(path)
+    with _ballot(signer) as client:
+        record, chosen, nodes, path = _ballot_to_seal(
+            client, election_id, choice, option, roll, proof, receipt
+        )
         now = chain_now(client)
         until = (
             record.commit_end if deadline is None else _times(now, deadline=deadline)["deadline"]
         )
-        sealed = VoteReceipt.new(election_id, me, chosen)
+        sealed = VoteReceipt.new(election_id, client.sender.address, chosen)
         sealed.save(path)
         try:
             signed = client.sign_commit(client.sender.account, sealed, deadline=until)
@@ -688,16 +694,16 @@ def _load_signed(path: Path) -> tuple[SignedCommit, list[str], dict[str, Any]]:
 
 
 @ballot.command()
-@signer_options
+@signed
 @click.argument("signed_file", type=INPUT_FILE, metavar="SIGNED_FILE")
 @handle_errors
-def relay(network: str, account: str | None, dev_account: int | None, signed_file: Path) -> None:
+def relay(signer: Signer, signed_file: Path) -> None:
     """Submit a ballot signed with sign-vote (RELAYER).
 
     The relayer (whoever signs this command) pays the gas; the voter pays nothing.
     """
     signed, proof, data = _load_signed(signed_file)
-    with _ballot(network, account, dev_account) as client:
+    with _ballot(signer) as client:
         chain_id = client.session.chain.chain_id
         if (
             data.get("chainId") != chain_id
@@ -709,26 +715,26 @@ def relay(network: str, account: str | None, dev_account: int | None, signed_fil
             )
         tx = client.commit_by_sig(signed, proof)
         replaced = tx.event("VoteCommitted")["replaced"]
-        click.echo(
+        announce(
+            tx,
             f"{signed.voter}'s sealed ballot committed on election {signed.election_id}"
             + (", replacing their earlier ballot" if replaced else "")
-            + f"; gas paid by {client.sender.address}"
+            + f"; gas paid by {client.sender.address}",
         )
-        click.echo(receipt_line(tx))
 
 
 @ballot.command()
-@signer_options
+@signed
 @click.option("--receipt", type=INPUT_FILE, required=True, help="The vote receipt kept by `vote`.")
 @handle_errors
-def reveal(network: str, account: str | None, dev_account: int | None, receipt: Path) -> None:
+def reveal(signer: Signer, receipt: Path) -> None:
     """Reveal a sealed ballot so that it is counted.
 
     Between the end of voting and the end of the reveal window. Anyone holding the receipt may
     send it: the commitment binds the voter.
     """
     sealed = VoteReceipt.load(receipt)
-    with _ballot(network, account, dev_account) as client:
+    with _ballot(signer) as client:
         try:
             tx = client.reveal(sealed)
         except ContractError as exc:
@@ -741,23 +747,21 @@ def reveal(network: str, account: str | None, dev_account: int | None, receipt: 
                 )
             raise
         revealed = tx.event("VoteRevealed")
-        click.echo(
+        announce(
+            tx,
             f"{sealed.voter}'s ballot on election {sealed.election_id} revealed and counted "
-            f"for option {revealed['choice']}"
+            f"for option {revealed['choice']}",
         )
-        click.echo(receipt_line(tx))
 
 
 @ballot.command()
-@signer_options
+@signed
 @click.argument("election_id", type=ELECTION, metavar="ID")
 @click.option("--voter", type=ADDRESS, default=None, help="The voter (default: you).")
 @_label_options
 @handle_errors
 def check(
-    network: str,
-    account: str | None,
-    dev_account: int | None,
+    signer: Signer,
     election_id: int,
     voter: str | None,
     options: tuple[str, ...],
@@ -767,7 +771,7 @@ def check(
 
     Read from the reveal events. Labels are shown with --option or --document.
     """
-    with _ballot(network, account, dev_account) as client:
+    with _ballot(signer) as client:
         record = client.election(election_id)
         who = voter or client.sender.address
         counted = client.counted_choice(election_id, who)
@@ -794,37 +798,31 @@ def check(
 
 
 @ballot.command()
-@signer_options
+@signed
 @click.argument("election_id", type=ELECTION, metavar="ID")
 @handle_errors
-def finalize(network: str, account: str | None, dev_account: int | None, election_id: int) -> None:
+def finalize(signer: Signer, election_id: int) -> None:
     """Make the result final (anyone, after reveals)."""
-    with _ballot(network, account, dev_account) as client:
+    with _ballot(signer) as client:
         tx = client.finalize(election_id)
         final = tx.event("ElectionFinalized")
         quorum = "met" if final["quorumMet"] else "NOT met: the result does not count"
-        click.echo(
+        announce(
+            tx,
             f"election {election_id} finalised: {final['revealed']} ballot(s) counted of "
-            f"{final['turnout']} cast, {final['unrevealed']} never revealed; quorum {quorum}"
+            f"{final['turnout']} cast, {final['unrevealed']} never revealed; quorum {quorum}",
+            "  " + ", ".join(f"option {i}: {n}" for i, n in enumerate(final["tallies"])),
         )
-        click.echo("  " + ", ".join(f"option {i}: {n}" for i, n in enumerate(final["tallies"])))
-        click.echo(receipt_line(tx))
 
 
 @ballot.command()
-@signer_options
+@signed
 @click.argument("election_id", type=ELECTION, metavar="ID")
 @_label_options
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @handle_errors
 def results(
-    network: str,
-    account: str | None,
-    dev_account: int | None,
-    election_id: int,
-    options: tuple[str, ...],
-    document: Path | None,
-    as_json: bool,
+    signer: Signer, election_id: int, options: tuple[str, ...], document: Path | None, as_json: bool
 ) -> None:
     """Tallies, turnout and quorum of an election.
 
@@ -832,7 +830,7 @@ def results(
     or the election document (--document) gives one matching a recorded label hash; otherwise
     options are shown by number.
     """
-    with _ballot(network, account, dev_account) as client:
+    with _ballot(signer) as client:
         record = client.election(election_id)
         result = client.result(election_id)
         created = _created(client, election_id)
@@ -918,17 +916,17 @@ def _differences(recount: Recount) -> list[str]:
 
 
 @ballot.command()
-@signer_options
+@signed
 @click.argument("election_id", type=ELECTION, metavar="ID")
 @handle_errors
-def recount(network: str, account: str | None, dev_account: int | None, election_id: int) -> None:
+def recount(signer: Signer, election_id: int) -> None:
     """Recount from events: MATCH or MISMATCH.
 
     Rebuilds the tallies from the VoteCommitted and VoteRevealed events alone and compares
     them with the result the contract stores. Prints MATCH (exit code 0) or MISMATCH with the
     differences (exit code 1).
     """
-    with _ballot(network, account, dev_account) as client:
+    with _ballot(signer) as client:
         counted = client.recount(election_id)
     state = "final" if counted.stored.finalized else "running"
     click.echo(
@@ -962,14 +960,12 @@ def _count(value: int | None) -> str:
 
 
 @ballot.command("list")
-@signer_options
+@signed
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @handle_errors
-def list_elections(
-    network: str, account: str | None, dev_account: int | None, as_json: bool
-) -> None:
+def list_elections(signer: Signer, as_json: bool) -> None:
     """Every election with its phase, ballots cast and revealed."""
-    with _ballot(network, account, dev_account) as client:
+    with _ballot(signer) as client:
         now = chain_now(client)
         rows = []
         for created in _created_events(client):
@@ -999,7 +995,7 @@ def list_elections(
         )
         return
     if not rows:
-        click.echo(f"no elections on {network}")
+        click.echo(f"no elections on {signer.network}")
         return
     click.echo(f"{'ID':>4}  {'PHASE':<10} {'CAST':>9} {'REVEALED':>9}  TITLE")
     for record, result, title in rows:
@@ -1010,17 +1006,15 @@ def list_elections(
 
 
 @ballot.command()
-@signer_options
+@signed
 @click.argument("role", type=click.Choice(ROLES, case_sensitive=False), metavar="ROLE")
 @click.argument("address", type=ADDRESS)
 @handle_errors
-def grant(
-    network: str, account: str | None, dev_account: int | None, role: str, address: str
-) -> None:
+def grant(signer: Signer, role: str, address: str) -> None:
     """Grant ROLE on the ballot contract to ADDRESS (GOVERNANCE).
 
     ROLE: ELECTION_AUTHORITY_ROLE (granted by GOVERNANCE), or GOVERNANCE_ROLE,
     DEFAULT_ADMIN_ROLE (granted by DEFAULT_ADMIN).
     """
-    with _ballot(network, account, dev_account) as client:
-        click.echo(receipt_line(client.grant_role(role, address)))
+    with _ballot(signer) as client:
+        announce(client.grant_role(role, address))

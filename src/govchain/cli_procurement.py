@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +21,15 @@ from govchain.cli_options import (
     DOCUMENT,
     DURATION,
     WHEN,
+    Signer,
     TokenUnits,
     When,
+    announce,
     chain_now,
-    connected_client,
     document_hash,
     handle_errors,
     moment,
-    receipt_line,
-    signer_options,
+    signed,
     span,
 )
 from govchain.clients.procurement import ProcurementClient, SealedBid, SealedBidError, Tender
@@ -50,12 +49,13 @@ REASON = click.IntRange(0, 2**16 - 1)
 # -- connection and output helpers --------------------------------------------------------------
 
 
-@contextmanager
-def _procurement(
-    network: str, account: str | None, dev_account: int | None
-) -> Iterator[ProcurementClient]:
-    with connected_client(ProcurementClient, network, account, dev_account) as client:
-        yield client
+def _procurement(signer: Signer) -> AbstractContextManager[ProcurementClient]:
+    return signer.client(ProcurementClient)
+
+
+def _units(client: ProcurementClient, tender_id: int) -> TokenUnits:
+    """The tender's payment token, to read and write its amounts."""
+    return TokenUnits.of(client, client.tender(tender_id).token)
 
 
 def _default_bid_file(client: ProcurementClient, tender_id: int) -> Path:
@@ -91,7 +91,7 @@ def procurement() -> None:
 
 
 @procurement.command("create-tender")
-@signer_options
+@signed
 @click.option("--title", required=True)
 @click.option("--buyer", type=ADDRESS, required=True, help="Buyer (funds the escrow).")
 @click.option("--token", type=ADDRESS, default=None, help="Payment token (default: PaymentToken).")
@@ -115,9 +115,7 @@ def procurement() -> None:
 @click.option("--registered-only", is_flag=True, help="Only approved suppliers may bid.")
 @handle_errors
 def create_tender(
-    network: str,
-    account: str | None,
-    dev_account: int | None,
+    signer: Signer,
     title: str,
     buyer: str,
     token: str | None,
@@ -130,7 +128,7 @@ def create_tender(
     registered_only: bool,
 ) -> None:
     """Open a tender (PROCUREMENT OFFICER)."""
-    with _procurement(network, account, dev_account) as client:
+    with _procurement(signer) as client:
         token = token or client.session.record().address("PaymentToken")
         units = TokenUnits.of(client, token)
         now = chain_now(client)
@@ -147,25 +145,25 @@ def create_tender(
             registered_only=registered_only,
         )
         created = receipt.event("TenderCreated")
-        click.echo(f"tender {created['tenderId']} created: {title}")
         ceiling, bond = units.format(created["ceiling"]), units.format(created["bond"])
-        click.echo(f"  ceiling {ceiling}, bond {bond}")
-        click.echo(f"  bids until    {moment(created['biddingDeadline'], now)}")
-        click.echo(f"  reveals until {moment(created['revealDeadline'], now)}")
-        click.echo(receipt_line(receipt))
+        announce(
+            receipt,
+            f"tender {created['tenderId']} created: {title}",
+            f"  ceiling {ceiling}, bond {bond}",
+            f"  bids until    {moment(created['biddingDeadline'], now)}",
+            f"  reveals until {moment(created['revealDeadline'], now)}",
+        )
 
 
 @procurement.command()
-@signer_options
+@signed
 @click.argument("tender_id", type=int)
 @click.option("--document", type=DOCUMENT, default=None, help="New specification (default: same).")
 @click.option("--bidding-deadline", type=WHEN, default=None, help="Default: unchanged.")
 @click.option("--reveal-deadline", type=WHEN, default=None, help="Default: unchanged.")
 @handle_errors
 def amend(
-    network: str,
-    account: str | None,
-    dev_account: int | None,
+    signer: Signer,
     tender_id: int,
     document: Path | None,
     bidding_deadline: When | None,
@@ -174,36 +172,35 @@ def amend(
     """Amend a tender's specification or deadlines before any bid (PROCUREMENT OFFICER)."""
     if document is None and bidding_deadline is None and reveal_deadline is None:
         raise click.UsageError("nothing to amend: give --document and/or a deadline")
-    with _procurement(network, account, dev_account) as client:
+    with _procurement(signer) as client:
         record = client.tender(tender_id)
         now = chain_now(client)
         bidding = bidding_deadline.resolve(now) if bidding_deadline else record.bidding_deadline
         reveal = reveal_deadline.resolve(now) if reveal_deadline else record.reveal_deadline
         spec = document_hash(document) if document is not None else record.document_hash
-        receipt = client.amend_tender(tender_id, spec, bidding, reveal)
-        click.echo(f"tender {tender_id} amended")
-        click.echo(f"  bids until    {moment(bidding, now)}")
-        click.echo(f"  reveals until {moment(reveal, now)}")
-        click.echo(receipt_line(receipt))
+        announce(
+            client.amend_tender(tender_id, spec, bidding, reveal),
+            f"tender {tender_id} amended",
+            f"  bids until    {moment(bidding, now)}",
+            f"  reveals until {moment(reveal, now)}",
+        )
 
 
 @procurement.command()
-@signer_options
+@signed
 @click.argument("tender_id", type=int)
 @click.option("--reason", type=REASON, required=True, help="Reason code.")
 @handle_errors
-def cancel(
-    network: str, account: str | None, dev_account: int | None, tender_id: int, reason: int
-) -> None:
+def cancel(signer: Signer, tender_id: int, reason: int) -> None:
     """Cancel an open tender (PROCUREMENT OFFICER); before the reveal deadline, all bonds return."""
-    with _procurement(network, account, dev_account) as client:
+    with _procurement(signer) as client:
         receipt = client.cancel_tender(tender_id, reason)
         refund = receipt.event("TenderCancelled")["allBondsRefunded"]
-        click.echo(
+        announce(
+            receipt,
             f"tender {tender_id} cancelled: "
-            + ("every bond may be withdrawn" if refund else "unrevealed bonds stay forfeited")
+            + ("every bond may be withdrawn" if refund else "unrevealed bonds stay forfeited"),
         )
-        click.echo(receipt_line(receipt))
 
 
 # -- supplier registry (SUPPLIER REGISTRAR) -----------------------------------------------------
@@ -216,23 +213,15 @@ def supplier() -> None:
 
 def _registry_command(name: str, status: str, summary: str) -> None:
     @supplier.command(name, help=summary)
-    @signer_options
+    @signed
     @click.argument("address", type=ADDRESS)
     @click.option("--document", type=DOCUMENT, default=None, help="The decision; hashed.")
     @click.option("--reason", type=REASON, default=0, show_default=True, help="Reason code.")
     @handle_errors
-    def command(
-        network: str,
-        account: str | None,
-        dev_account: int | None,
-        address: str,
-        document: Path | None,
-        reason: int,
-    ) -> None:
-        with _procurement(network, account, dev_account) as client:
+    def command(signer: Signer, address: str, document: Path | None, reason: int) -> None:
+        with _procurement(signer) as client:
             receipt = client.set_supplier_status(address, status, document_hash(document), reason)
-            click.echo(f"{address}: {client.supplier_status(address)}")
-            click.echo(receipt_line(receipt))
+            announce(receipt, f"{address}: {client.supplier_status(address)}")
 
 
 _registry_command("approve", "Approved", "Register ADDRESS as an approved supplier.")
@@ -249,7 +238,7 @@ _registry_command(
 
 
 @procurement.command("seal-bid")
-@signer_options
+@signed
 @click.argument("tender_id", type=int)
 @click.option("--price", required=True, metavar="AMOUNT", help="Your price, in token units.")
 @click.option("--offer", type=DOCUMENT, default=None, help="Your offer document; hashed.")
@@ -262,19 +251,13 @@ _registry_command(
 )
 @handle_errors
 def seal_bid(
-    network: str,
-    account: str | None,
-    dev_account: int | None,
-    tender_id: int,
-    price: str,
-    offer: Path | None,
-    keep: Path | None,
+    signer: Signer, tender_id: int, price: str, offer: Path | None, keep: Path | None
 ) -> None:
     """Seal a bid with a fresh salt, keep it in a file, post the bond and commit (SUPPLIER).
 
     The file is the only way to reveal the bid: losing it forfeits the bond.
     """
-    with _procurement(network, account, dev_account) as client:
+    with _procurement(signer) as client:
         record = client.tender(tender_id)
         units = TokenUnits.of(client, record.token)
         me = client.sender.address
@@ -301,12 +284,12 @@ def seal_bid(
         try:
             receipt = client.commit_bid(sealed, keep=path)
             committed = receipt.event("BidCommitted")
-            click.echo(
+            announce(
+                receipt,
                 f"sealed bid committed on tender {tender_id} (seq {committed['seq']}"
                 + (", replacing your earlier bid" if committed["replaced"] else "")
-                + f"); kept in {path}"
+                + f"); kept in {path}",
             )
-            click.echo(receipt_line(receipt))
         except TransactionFailed:
             # Reverted: the commitment is not on chain, so the salt protects nothing.
             if _holds(path, sealed):
@@ -322,7 +305,7 @@ procurement.add_command(seal_bid, "bid")
 
 
 @procurement.command()
-@signer_options
+@signed
 @click.option(
     "--bid-file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -330,107 +313,102 @@ procurement.add_command(seal_bid, "bid")
     help="The file `seal-bid` kept.",
 )
 @handle_errors
-def reveal(network: str, account: str | None, dev_account: int | None, bid_file: Path) -> None:
+def reveal(signer: Signer, bid_file: Path) -> None:
     """Reveal a sealed bid between the bidding and reveal deadlines (SUPPLIER)."""
     sealed = SealedBid.load(bid_file)
-    with _procurement(network, account, dev_account) as client:
+    with _procurement(signer) as client:
         if sealed.bidder != client.sender.address:
             raise SealedBidError(
                 f"{bid_file} is {sealed.bidder}'s bid but you sign as {client.sender.address}: "
                 "sign as the bidder (--account / --dev-account)"
             )
-        units = TokenUnits.of(client, client.tender(sealed.tender_id).token)
+        units = _units(client, sealed.tender_id)
         receipt = client.reveal_bid(sealed)
         revealed = receipt.event("BidRevealed")
         verdict = "compliant" if revealed["compliant"] else "NOT COMPLIANT (zero or over ceiling)"
-        click.echo(
+        announce(
+            receipt,
             f"bid on tender {sealed.tender_id} revealed: {units.format(revealed['price'])}, "
-            f"{verdict}"
+            f"{verdict}",
         )
-        click.echo(receipt_line(receipt))
 
 
 @procurement.command("withdraw-bond")
-@signer_options
+@signed
 @click.argument("tender_id", type=int)
 @handle_errors
-def withdraw_bond(
-    network: str, account: str | None, dev_account: int | None, tender_id: int
-) -> None:
+def withdraw_bond(signer: Signer, tender_id: int) -> None:
     """Take back your bond after the award (revealed bids) or a timely cancellation (SUPPLIER)."""
-    with _procurement(network, account, dev_account) as client:
-        units = TokenUnits.of(client, client.tender(tender_id).token)
+    with _procurement(signer) as client:
+        units = _units(client, tender_id)
         receipt = client.withdraw_bond(tender_id)
         returned = receipt.event("BondReturned")
-        click.echo(f"bond of {units.format(returned['amount'])} returned to {returned['bidder']}")
-        click.echo(receipt_line(receipt))
+        announce(
+            receipt, f"bond of {units.format(returned['amount'])} returned to {returned['bidder']}"
+        )
 
 
 @procurement.command()
-@signer_options
+@signed
 @click.argument("tender_id", type=int)
 @click.option(
     "--document", type=DOCUMENT, required=True, help="The grounds of the challenge; hashed."
 )
 @handle_errors
-def challenge(
-    network: str, account: str | None, dev_account: int | None, tender_id: int, document: Path
-) -> None:
+def challenge(signer: Signer, tender_id: int, document: Path) -> None:
     """Challenge the award during its standstill (a BIDDER on the tender)."""
-    with _procurement(network, account, dev_account) as client:
+    with _procurement(signer) as client:
         receipt = client.challenge_award(tender_id, document_hash(document))
-        click.echo(
+        announce(
+            receipt,
             f"challenge {receipt.event('ChallengeLodged')['challengeId']} lodged "
-            f"against the award of tender {tender_id}"
+            f"against the award of tender {tender_id}",
         )
-        click.echo(receipt_line(receipt))
 
 
 # -- award and its aftermath (ANYONE, REVIEWER) -------------------------------------------------
 
 
 @procurement.command()
-@signer_options
+@signed
 @click.argument("tender_id", type=int)
 @handle_errors
-def award(network: str, account: str | None, dev_account: int | None, tender_id: int) -> None:
+def award(signer: Signer, tender_id: int) -> None:
     """Award the tender by rule after the reveal deadline (anyone may send this)."""
-    with _procurement(network, account, dev_account) as client:
-        units = TokenUnits.of(client, client.tender(tender_id).token)
+    with _procurement(signer) as client:
+        units = _units(client, tender_id)
         receipt = client.award(tender_id)
         if receipt.events_named("TenderNotAwarded"):
-            click.echo(f"tender {tender_id}: no compliant bid was revealed, not awarded")
+            outcome = f"tender {tender_id}: no compliant bid was revealed, not awarded"
         else:
             awarded = receipt.event("TenderAwarded")
-            click.echo(
+            outcome = (
                 f"tender {tender_id} awarded to {awarded['winner']} at "
                 f"{units.format(awarded['price'])}; standstill until "
                 f"{moment(awarded['standstillEnds'], chain_now(client))}"
             )
-        click.echo(receipt_line(receipt))
+        announce(receipt, outcome)
 
 
 @procurement.command("pay-forfeits")
-@signer_options
+@signed
 @click.argument("tender_id", type=int)
 @handle_errors
-def pay_forfeits(
-    network: str, account: str | None, dev_account: int | None, tender_id: int
-) -> None:
+def pay_forfeits(signer: Signer, tender_id: int) -> None:
     """Pay the bonds of bids never revealed to the buyer (anyone may send this)."""
-    with _procurement(network, account, dev_account) as client:
-        units = TokenUnits.of(client, client.tender(tender_id).token)
+    with _procurement(signer) as client:
+        units = _units(client, tender_id)
         receipt = client.pay_forfeited_bonds(tender_id)
         forfeited = receipt.event("BondsForfeited")
-        click.echo(
+        announce(
+            receipt,
             f"{forfeited['bids']} unrevealed bond(s), {units.format(forfeited['amount'])}, "
-            f"paid to the buyer {forfeited['buyer']}"
+            f"paid to the buyer {forfeited['buyer']}",
         )
-        click.echo(receipt_line(receipt))
 
 
 @procurement.command()
-@signer_options
+@signed
 @click.argument("tender_id", type=int)
 @click.argument("challenge_id", type=int)
 @click.option("--dismiss", "resolution", flag_value="Dismiss", help="The award stands.")
@@ -439,52 +417,43 @@ def pay_forfeits(
 @click.option("--reason", type=REASON, required=True, help="Reason code.")
 @handle_errors
 def resolve(
-    network: str,
-    account: str | None,
-    dev_account: int | None,
-    tender_id: int,
-    challenge_id: int,
-    resolution: str | None,
-    reason: int,
+    signer: Signer, tender_id: int, challenge_id: int, resolution: str | None, reason: int
 ) -> None:
     """Decide a challenge: --dismiss, --reaward or --cancel (PROCUREMENT REVIEWER)."""
     if resolution is None:
         raise click.UsageError("give one of --dismiss, --reaward, --cancel")
-    with _procurement(network, account, dev_account) as client:
+    with _procurement(signer) as client:
         receipt = client.resolve_challenge(tender_id, challenge_id, resolution, reason)
-        click.echo(f"challenge {challenge_id} on tender {tender_id}: {resolution}")
-        for opened in receipt.events_named("ReawardOpened"):
-            click.echo(
-                f"  {opened['disqualified']} disqualified; nominate revealed bids until "
-                f"{moment(opened['windowEnd'], chain_now(client))}, then award"
-            )
+        lines = [f"challenge {challenge_id} on tender {tender_id}: {resolution}"]
+        lines += [
+            f"  {opened['disqualified']} disqualified; nominate revealed bids until "
+            f"{moment(opened['windowEnd'], chain_now(client))}, then award"
+            for opened in receipt.events_named("ReawardOpened")
+        ]
         if receipt.events_named("TenderCancelled"):
-            click.echo(f"  tender {tender_id} cancelled")
-        click.echo(receipt_line(receipt))
+            lines.append(f"  tender {tender_id} cancelled")
+        announce(receipt, *lines)
 
 
 @procurement.command()
-@signer_options
+@signed
 @click.argument("tender_id", type=int)
 @click.argument("bidder", type=ADDRESS)
 @handle_errors
-def nominate(
-    network: str, account: str | None, dev_account: int | None, tender_id: int, bidder: str
-) -> None:
+def nominate(signer: Signer, tender_id: int, bidder: str) -> None:
     """Put a revealed bid forward for a re-award (anyone may send this)."""
-    with _procurement(network, account, dev_account) as client:
-        units = TokenUnits.of(client, client.tender(tender_id).token)
+    with _procurement(signer) as client:
+        units = _units(client, tender_id)
         receipt = client.nominate_bid(tender_id, bidder)
         nominated = receipt.event("BidNominated")
-        click.echo(f"nominated {bidder} at {units.format(nominated['price'])}")
-        click.echo(receipt_line(receipt))
+        announce(receipt, f"nominated {bidder} at {units.format(nominated['price'])}")
 
 
 # -- contract execution (BUYER, INSPECTOR) ------------------------------------------------------
 
 
 @procurement.command("fund-escrow")
-@signer_options
+@signed
 @click.argument("tender_id", type=int)
 @click.option(
     "--milestone",
@@ -495,15 +464,9 @@ def nominate(
     help="One per milestone, in order; they must sum to the awarded price.",
 )
 @handle_errors
-def fund_escrow(
-    network: str,
-    account: str | None,
-    dev_account: int | None,
-    tender_id: int,
-    milestones: tuple[str, ...],
-) -> None:
+def fund_escrow(signer: Signer, tender_id: int, milestones: tuple[str, ...]) -> None:
     """Escrow the awarded price in milestone payments once the award is final (BUYER)."""
-    with _procurement(network, account, dev_account) as client:
+    with _procurement(signer) as client:
         record = client.tender(tender_id)
         units = TokenUnits.of(client, record.token)
         amounts = [units.parse(m, "--milestone") for m in milestones]
@@ -515,68 +478,61 @@ def fund_escrow(
             )
         receipt = client.fund_escrow(tender_id, amounts)
         funded = receipt.event("EscrowFunded")
-        click.echo(
+        announce(
+            receipt,
             f"escrowed {units.format(funded['amount'])} for {funded['supplier']} "
-            f"in {len(amounts)} milestone(s)"
+            f"in {len(amounts)} milestone(s)",
         )
-        click.echo(receipt_line(receipt))
 
 
 @procurement.command("confirm-milestone")
-@signer_options
+@signed
 @click.argument("tender_id", type=int)
 @click.argument("milestone", type=int)
 @click.option("--report", type=DOCUMENT, required=True, help="The inspection report; hashed.")
 @handle_errors
-def confirm_milestone(
-    network: str,
-    account: str | None,
-    dev_account: int | None,
-    tender_id: int,
-    milestone: int,
-    report: Path,
-) -> None:
+def confirm_milestone(signer: Signer, tender_id: int, milestone: int, report: Path) -> None:
     """Confirm delivery of MILESTONE (from 0) and pay it to the supplier (CONTRACT INSPECTOR)."""
-    with _procurement(network, account, dev_account) as client:
-        units = TokenUnits.of(client, client.tender(tender_id).token)
+    with _procurement(signer) as client:
+        units = _units(client, tender_id)
         receipt = client.confirm_milestone(tender_id, milestone, document_hash(report))
         paid = receipt.event("MilestonePaid")
-        click.echo(
+        lines = [
             f"milestone {milestone} of tender {tender_id} paid: "
             f"{units.format(paid['amount'])} to {paid['supplier']}"
-        )
+        ]
         if receipt.events_named("ContractCompleted"):
-            click.echo(f"  every milestone paid: tender {tender_id} completed")
-        click.echo(receipt_line(receipt))
+            lines.append(f"  every milestone paid: tender {tender_id} completed")
+        announce(receipt, *lines)
 
 
 @procurement.command()
-@signer_options
+@signed
 @click.argument("tender_id", type=int)
 @click.option("--reason", type=REASON, required=True, help="Reason code.")
 @handle_errors
-def terminate(
-    network: str, account: str | None, dev_account: int | None, tender_id: int, reason: int
-) -> None:
+def terminate(signer: Signer, tender_id: int, reason: int) -> None:
     """Terminate the contract; the undisbursed escrow returns to the buyer (BUYER or OFFICER)."""
-    with _procurement(network, account, dev_account) as client:
-        units = TokenUnits.of(client, client.tender(tender_id).token)
+    with _procurement(signer) as client:
+        units = _units(client, tender_id)
         receipt = client.terminate_contract(tender_id, reason)
         refunded = receipt.event("ContractTerminated")["refunded"]
-        click.echo(f"tender {tender_id} terminated; {units.format(refunded)} refunded to the buyer")
-        click.echo(receipt_line(receipt))
+        announce(
+            receipt,
+            f"tender {tender_id} terminated; {units.format(refunded)} refunded to the buyer",
+        )
 
 
 # -- views --------------------------------------------------------------------------------------
 
 
 @procurement.command("list")
-@signer_options
+@signed
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @handle_errors
-def list_tenders(network: str, account: str | None, dev_account: int | None, as_json: bool) -> None:
+def list_tenders(signer: Signer, as_json: bool) -> None:
     """Every tender with its status, phase and bids."""
-    with _procurement(network, account, dev_account) as client:
+    with _procurement(signer) as client:
         hashes = client.document_hashes()
         rows = [
             (client.tender(tender_id, document_hash=hashes[tender_id]), title)
@@ -619,15 +575,13 @@ def _tender_json(t: Tender) -> dict[str, Any]:
 
 
 @procurement.command()
-@signer_options
+@signed
 @click.argument("tender_id", type=int)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @handle_errors
-def report(
-    network: str, account: str | None, dev_account: int | None, tender_id: int, as_json: bool
-) -> None:
+def report(signer: Signer, tender_id: int, as_json: bool) -> None:
     """A tender from its events: bids and prices, winner, challenges, payments, conservation."""
-    with _procurement(network, account, dev_account) as client:
+    with _procurement(signer) as client:
         record = client.tender(tender_id)
         result = client.report(tender_id)
         units = TokenUnits.of(client, record.token)
@@ -692,17 +646,15 @@ procurement.add_command(report, "show")
 
 
 @procurement.command()
-@signer_options
+@signed
 @click.argument("role", type=click.Choice(ROLES, case_sensitive=False), metavar="ROLE")
 @click.argument("address", type=ADDRESS)
 @handle_errors
-def grant(
-    network: str, account: str | None, dev_account: int | None, role: str, address: str
-) -> None:
+def grant(signer: Signer, role: str, address: str) -> None:
     """Grant ROLE on the procurement contract to ADDRESS (GOVERNANCE).
 
     ROLE: PROCUREMENT_OFFICER_ROLE, PROCUREMENT_REVIEWER_ROLE, CONTRACT_INSPECTOR_ROLE,
     SUPPLIER_REGISTRAR_ROLE, PAUSER_ROLE or GOVERNANCE_ROLE.
     """
-    with _procurement(network, account, dev_account) as client:
-        click.echo(receipt_line(client.grant_role(role, address)))
+    with _procurement(signer) as client:
+        announce(client.grant_role(role, address))
