@@ -278,7 +278,7 @@ def file_and_amend(
     later: tuple[Any, list[DeclarationLine]] | None,
 ) -> None:
     trader = env.traders[0]
-    start = env.now() + 60
+    start = env.now() + MARGIN  # beyond the sender's 60 s replacement of a stuck tx
     set_schedule(env, *schedule, start)
     filed_at = start + 1
     env.travel_to(start)
