@@ -636,9 +636,9 @@ def sign_vote(
         sealed = VoteReceipt.new(election_id, client.sender.address, chosen)
         sealed.save(path)
         try:
-            signed = client.sign_commit(client.sender.account, sealed, deadline=until)
-            write_once(out, _signed_json(client, signed, nodes))
-            replaces = "replacing your current ballot" if any(signed.previous) else "a first ballot"
+            commit = client.sign_commit(client.sender.account, sealed, deadline=until)
+            write_once(out, _signed_json(client, commit, nodes))
+            replaces = "replacing your current ballot" if any(commit.previous) else "a first ballot"
             click.echo(
                 f"sealed ballot on election {election_id} signed ({replaces}, "
                 f"relay by {moment(until, now)}) → {out}; receipt kept in {path}"
@@ -655,17 +655,17 @@ def sign_vote(
                 _warn_keep(path)
 
 
-def _signed_json(client: BallotClient, signed: SignedCommit, proof: list[str]) -> dict[str, Any]:
+def _signed_json(client: BallotClient, commit: SignedCommit, proof: list[str]) -> dict[str, Any]:
     return {
         "kind": SIGNED_KIND,
         "chainId": client.session.chain.chain_id,
         "ballot": client.address,
-        "electionId": signed.election_id,
-        "voter": signed.voter,
-        "commitment": "0x" + signed.commitment.hex(),
-        "previous": "0x" + signed.previous.hex(),
-        "deadline": signed.deadline,
-        "signature": "0x" + signed.signature.hex(),
+        "electionId": commit.election_id,
+        "voter": commit.voter,
+        "commitment": "0x" + commit.commitment.hex(),
+        "previous": "0x" + commit.previous.hex(),
+        "deadline": commit.deadline,
+        "signature": "0x" + commit.signature.hex(),
         "proof": proof,
     }
 
@@ -677,7 +677,7 @@ def _load_signed(path: Path) -> tuple[SignedCommit, list[str], dict[str, Any]]:
         data = json.loads(path.read_text())
         if data.get("kind") != SIGNED_KIND:
             raise ValueError(f"kind is not {SIGNED_KIND!r}")
-        signed = SignedCommit(
+        commit = SignedCommit(
             int(data["electionId"]),
             to_checksum_address(data["voter"]),
             bytes.fromhex(str(data["commitment"]).removeprefix("0x")),
@@ -686,11 +686,11 @@ def _load_signed(path: Path) -> tuple[SignedCommit, list[str], dict[str, Any]]:
             bytes.fromhex(str(data["signature"]).removeprefix("0x")),
         )
         proof = [str(node) for node in data["proof"]]
-        if len(signed.commitment) != 32 or len(signed.previous) != 32:
+        if len(commit.commitment) != 32 or len(commit.previous) != 32:
             raise ValueError("the commitment and previous commitment must be 32 bytes")
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise BallotInputError(f"{path}: not a signed ballot of `sign-vote` ({exc})") from None
-    return signed, proof, data
+    return commit, proof, data
 
 
 @ballot.command()
@@ -702,7 +702,7 @@ def relay(signer: Signer, signed_file: Path) -> None:
 
     The relayer (whoever signs this command) pays the gas; the voter pays nothing.
     """
-    signed, proof, data = _load_signed(signed_file)
+    commit, proof, data = _load_signed(signed_file)
     with _ballot(signer) as client:
         chain_id = client.session.chain.chain_id
         if (
@@ -713,11 +713,11 @@ def relay(signer: Signer, signed_file: Path) -> None:
                 f"{signed_file} is for the Ballot at {data.get('ballot')} on chain "
                 f"{data.get('chainId')}; this network's is {client.address} on chain {chain_id}"
             )
-        tx = client.commit_by_sig(signed, proof)
+        tx = client.commit_by_sig(commit, proof)
         replaced = tx.event("VoteCommitted")["replaced"]
         announce(
             tx,
-            f"{signed.voter}'s sealed ballot committed on election {signed.election_id}"
+            f"{commit.voter}'s sealed ballot committed on election {commit.election_id}"
             + (", replacing their earlier ballot" if replaced else "")
             + f"; gas paid by {client.sender.address}",
         )
