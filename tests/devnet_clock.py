@@ -24,3 +24,34 @@ class DevnetClock:
     def balance(self, address: str) -> int:
         """``address``'s balance of the environment's payment token."""
         return int(self.token.functions.balanceOf(address).call())
+
+
+class MachineClock:
+    """Mixed into a state machine that owns a devnet snapshot: undo it after each example, read
+    and move the clock, remembering the last timestamp read in ``latest``."""
+
+    snapshot: Any
+    latest: int
+
+    @property
+    def devnet(self) -> Chain:
+        chain: Chain = self.world.chain  # type: ignore[attr-defined]
+        return chain
+
+    def teardown(self) -> None:
+        assert self.devnet.rpc("evm_revert", self.snapshot) is True
+
+    def now(self) -> int:
+        self.latest = int(self.devnet.w3.eth.get_block("latest")["timestamp"])
+        return self.latest
+
+    def travel_by(self, seconds: int) -> None:
+        self.devnet.rpc("evm_increaseTime", seconds)
+        self.devnet.rpc("evm_mine")
+        self.now()
+
+    def travel_to(self, timestamp: int) -> None:
+        """Mine the next block at exactly ``timestamp``."""
+        self.devnet.rpc("evm_setNextBlockTimestamp", timestamp)
+        self.devnet.rpc("evm_mine")
+        assert self.now() == timestamp

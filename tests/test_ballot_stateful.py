@@ -52,6 +52,7 @@ from batched_calls import address_word as _address
 from batched_calls import batch_eth_call
 from batched_calls import selector as _selector
 from batched_calls import word as _word
+from devnet_clock import MachineClock
 from govchain import contract_error
 from govchain.chain import Chain
 from govchain.clients.ballot import (
@@ -224,7 +225,7 @@ def _in(*phases: str) -> Callable[[BallotMachine], bool]:
 # -- the machine ----------------------------------------------------------------------------------
 
 
-class BallotMachine(RuleBasedStateMachine):
+class BallotMachine(MachineClock, RuleBasedStateMachine):
     def __init__(self, world: World) -> None:
         super().__init__()
         self.world = world
@@ -254,19 +255,7 @@ class BallotMachine(RuleBasedStateMachine):
         self.salts = 0
         self.changed = True  # the election changed since the last recount
 
-    def teardown(self) -> None:
-        assert self.world.chain.rpc("evm_revert", self.snapshot) is True
-
     # -- helpers ----------------------------------------------------------------------------------
-
-    def now(self) -> int:
-        self.latest = int(self.world.chain.w3.eth.get_block("latest")["timestamp"])
-        return self.latest
-
-    def travel_to(self, timestamp: int) -> None:
-        self.world.chain.rpc("evm_setNextBlockTimestamp", timestamp)
-        self.world.chain.rpc("evm_mine")
-        self.now()
 
     def phase_end(self) -> int:
         return {

@@ -72,6 +72,7 @@ from batched_calls import address_word as _address
 from batched_calls import batch_eth_call
 from batched_calls import selector as _selector
 from batched_calls import word as _word
+from devnet_clock import MachineClock
 from govchain import contract_error
 from govchain.chain import Chain
 from govchain.clients.land import (
@@ -295,7 +296,7 @@ terms_strategy = st.sampled_from(["exact"] * 6 + ["price", "token"])
 # -- the machine ----------------------------------------------------------------------------------
 
 
-class LandMachine(RuleBasedStateMachine):
+class LandMachine(MachineClock, RuleBasedStateMachine):
     def __init__(self, world: World) -> None:
         super().__init__()
         self.world = world
@@ -335,24 +336,7 @@ class LandMachine(RuleBasedStateMachine):
         self.touched: dict[int, None] = {}  # parcels changed by the current step, in order
         self.latest = self.now()
 
-    def teardown(self) -> None:
-        assert self.world.chain.rpc("evm_revert", self.snapshot) is True
-
     # -- helpers ----------------------------------------------------------------------------------
-
-    def now(self) -> int:
-        self.latest = int(self.world.chain.w3.eth.get_block("latest")["timestamp"])
-        return self.latest
-
-    def travel_by(self, seconds: int) -> None:
-        self.world.chain.rpc("evm_increaseTime", seconds)
-        self.world.chain.rpc("evm_mine")
-        self.now()
-
-    def travel_to(self, timestamp: int) -> None:
-        self.world.chain.rpc("evm_setNextBlockTimestamp", timestamp)
-        self.world.chain.rpc("evm_mine")
-        assert self.now() == timestamp
 
     def clear_of(self, instant: int) -> int:
         """Move time off `instant` by at least MARGIN; returns the latest block's timestamp."""

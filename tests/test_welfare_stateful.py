@@ -60,6 +60,7 @@ from batched_calls import address_word as _address
 from batched_calls import batch_eth_call
 from batched_calls import selector as _selector
 from batched_calls import word as _word
+from devnet_clock import MachineClock
 from govchain import contract_error
 from govchain.chain import Chain
 from govchain.clients.welfare import (
@@ -335,7 +336,7 @@ def _refused(name: str, call: Callable[[], object], **inputs: Any) -> None:
 # -- the machine ----------------------------------------------------------------------------------
 
 
-class WelfareMachine(RuleBasedStateMachine):
+class WelfareMachine(MachineClock, RuleBasedStateMachine):
     def __init__(self, world: World) -> None:
         super().__init__()
         self.world = world
@@ -364,19 +365,7 @@ class WelfareMachine(RuleBasedStateMachine):
         self.checks = 0
         self.latest = self.now()  # the latest block's timestamp, as last read
 
-    def teardown(self) -> None:
-        assert self.world.chain.rpc("evm_revert", self.snapshot) is True
-
     # -- helpers ----------------------------------------------------------------------------------
-
-    def now(self) -> int:
-        self.latest = int(self.world.chain.w3.eth.get_block("latest")["timestamp"])
-        return self.latest
-
-    def travel_by(self, seconds: int) -> None:
-        self.world.chain.rpc("evm_increaseTime", seconds)
-        self.world.chain.rpc("evm_mine")
-        self.now()
 
     def time_matters(self) -> bool:
         """Whether some published round has not ended (by the last timestamp read)."""
