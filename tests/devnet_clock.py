@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypothesis import HealthCheck, Phase, settings
+
 from govchain.chain import Chain
 
 
@@ -55,3 +57,17 @@ class MachineClock:
         self.devnet.rpc("evm_setNextBlockTimestamp", timestamp)
         self.devnet.rpc("evm_mine")
         assert self.now() == timestamp
+
+
+def machine_settings(max_examples: int, steps: int) -> settings:
+    """Settings of a chain-backed state machine: derandomised, and a failing example reported as
+    found, since shrinking a chain-backed run can take minutes."""
+    return settings(
+        phases=(Phase.explicit, Phase.reuse, Phase.generate),
+        max_examples=max_examples,
+        stateful_step_count=steps,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )

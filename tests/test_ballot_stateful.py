@@ -37,7 +37,6 @@ from eth_abi import decode
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
-from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -52,7 +51,7 @@ from batched_calls import address_word as _address
 from batched_calls import batch_eth_call
 from batched_calls import selector as _selector
 from batched_calls import word as _word
-from devnet_clock import MachineClock
+from devnet_clock import MachineClock, machine_settings
 from govchain import contract_error
 from govchain.chain import Chain
 from govchain.clients.ballot import (
@@ -76,16 +75,7 @@ FUNDS = 10**20
 STEPS = 36
 PHASES = ("before", "commit", "reveal", "closed")
 
-SETTINGS = settings(
-    # Report a failing example as found: shrinking a chain-backed run can take minutes.
-    phases=(Phase.explicit, Phase.reuse, Phase.generate),
-    max_examples=12,
-    stateful_step_count=STEPS,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+SETTINGS = machine_settings(12, STEPS)
 
 T = TypeVar("T")
 OUTCOMES: Counter[str] = Counter()  # what the examples exercised, checked by the test

@@ -51,6 +51,7 @@ from customs_env import (
     CustomsEnv,
     make_customs_env,
 )
+from devnet_clock import machine_settings
 from govchain import contract_error
 from govchain.chain import Chain
 from govchain.clients.customs import DeclarationLine, TariffLine, assess
@@ -75,16 +76,7 @@ ASSESSMENT_SETTINGS = settings(
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-LEDGER_SETTINGS = settings(
-    # Report a failing example as found: shrinking a chain-backed run can take minutes.
-    phases=(Phase.explicit, Phase.reuse, Phase.generate),
-    max_examples=8,
-    stateful_step_count=20,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+LEDGER_SETTINGS = machine_settings(8, 20)
 
 
 @pytest.fixture(scope="module")

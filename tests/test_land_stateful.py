@@ -57,7 +57,6 @@ import pytest
 from eth_abi import decode
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak, to_checksum_address
-from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -72,7 +71,7 @@ from batched_calls import address_word as _address
 from batched_calls import batch_eth_call
 from batched_calls import selector as _selector
 from batched_calls import word as _word
-from devnet_clock import MachineClock
+from devnet_clock import MachineClock, machine_settings
 from govchain import contract_error
 from govchain.chain import Chain
 from govchain.clients.land import (
@@ -103,16 +102,7 @@ STEPS = 30
 CLIENT_CHECKS = 1  # parcels changed since the last client check whose title and history it checks
 CLIENT_EVERY = 2  # steps between client checks (the client is slow); every parcel at the end
 
-SETTINGS = settings(
-    # Report a failing example as found: shrinking a chain-backed run can take minutes.
-    phases=(Phase.explicit, Phase.reuse, Phase.generate),
-    max_examples=20,
-    stateful_step_count=STEPS,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+SETTINGS = machine_settings(20, STEPS)
 
 
 T = TypeVar("T")

@@ -54,7 +54,6 @@ import pytest
 from eth_abi import decode, encode
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
-from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -65,6 +64,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from devnet_clock import machine_settings
 from govchain import contract_error
 from govchain.accounts import dev_accounts
 from govchain.chain import Chain
@@ -97,16 +97,7 @@ LIFECYCLE_HOPS = 20
 REGISTERED = 3  # suppliers approved in the registry as each example starts
 REPORT_EVERY = 15  # steps between client reports of the tenders that changed (and at the end)
 
-SETTINGS = settings(
-    # Report a failing example as found: shrinking a chain-backed run can take minutes.
-    phases=(Phase.explicit, Phase.reuse, Phase.generate),
-    max_examples=12,
-    stateful_step_count=STEPS,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+SETTINGS = machine_settings(12, STEPS)
 
 T = TypeVar("T")
 OUTCOMES: Counter[str] = Counter()  # what the examples exercised, checked by the test

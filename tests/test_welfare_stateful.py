@@ -45,7 +45,6 @@ from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak, to_checksum_address
-from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -60,7 +59,7 @@ from batched_calls import address_word as _address
 from batched_calls import batch_eth_call
 from batched_calls import selector as _selector
 from batched_calls import word as _word
-from devnet_clock import MachineClock
+from devnet_clock import MachineClock, machine_settings
 from govchain import contract_error
 from govchain.chain import Chain
 from govchain.clients.welfare import (
@@ -85,16 +84,7 @@ STEPS = 25
 RECONCILE_EVERY = 8  # steps between event reconciliations of every round (changed ones: each step)
 PUBLISHED = ROUND_STATUS.index("Published")
 
-SETTINGS = settings(
-    # Report a failing example as found: shrinking a chain-backed run can take minutes.
-    phases=(Phase.explicit, Phase.reuse, Phase.generate),
-    max_examples=25,
-    stateful_step_count=STEPS,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+SETTINGS = machine_settings(25, STEPS)
 
 
 T = TypeVar("T")
